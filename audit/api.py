@@ -1,0 +1,259 @@
+"""Auditor API: browse and export the access log, verify its integrity.
+
+Only the ``auditor`` role gets in, and it sees log fields only — never case
+content. Every auditor query is itself logged.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.models import Role
+from schakelpunt.api import role_permission
+
+from . import selectors
+from .chain import canonical_json
+from .models import AccessEvent, EventType
+from .services import record, verify_log
+
+IsAuditor = role_permission(Role.AUDITOR)
+
+FIELDS = [
+    "id",
+    "occurred_at",
+    "event_type",
+    "action",
+    "outcome",
+    "user_id",
+    "username",
+    "user_name",
+    "role",
+    "organisation",
+    "on_behalf_of",
+    "purpose",
+    "break_glass",
+    "subject_id",
+    "case_id",
+    "object_type",
+    "object_id",
+    "client_ip",
+    "user_agent",
+    "request_id",
+    "detail",
+    "chain",
+    "seq",
+    "prev_hash",
+    "hash",
+]
+
+
+class AccessEventSerializer(serializers.ModelSerializer):
+    detail = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = AccessEvent
+        fields = FIELDS
+        read_only_fields = FIELDS
+
+
+class Moment(serializers.Field):
+    """A date (``2025-01-31``) or an ISO 8601 date-time; without an offset it is Dutch local time.
+
+    With ``end=True`` the value is the exclusive end of a period: a date
+    becomes the start of the next day, so ``until=2025-01-31`` includes that
+    whole day; a date-time includes that very moment.
+    """
+
+    default_error_messages = {"invalid": "Gebruik een datum (JJJJ-MM-DD) of een ISO 8601-tijdstip."}
+
+    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> datetime:
+        text = str(data).strip()
+        try:
+            # Date first: datetime.fromisoformat would also take a bare date, as midnight.
+            day = parse_date(text)
+            if day is not None:
+                moment = datetime.combine(day + timedelta(days=1) if self.end else day, time.min)
+            else:
+                parsed = parse_datetime(text)
+                if parsed is None:
+                    self.fail("invalid")
+                moment = parsed + timedelta(microseconds=1) if self.end else parsed
+        except ValueError:  # well-formed but impossible, e.g. 2025-02-30
+            self.fail("invalid")
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class EventQuery(serializers.Serializer):
+    """The auditor's filters, from the query string."""
+
+    user = serializers.IntegerField(required=False, min_value=1, help_text="Gebruiker-id")
+    case = serializers.UUIDField(required=False, help_text="Casus-id: wie heeft deze casus gezien?")
+    action = serializers.CharField(required=False, max_length=200, help_text="Actie, bv. case.read")
+    event_type = serializers.ChoiceField(choices=EventType.choices, required=False)
+    since = Moment(required=False, help_text="Vanaf (datum of tijdstip, inclusief)")
+    until = Moment(required=False, end=True, help_text="Tot en met (datum of tijdstip)")
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets ``?format=csv`` (DRF's format override) select the export.
+
+    The export itself is streamed by the view; this renderer only renders
+    what DRF renders itself in that format, i.e. error responses.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        if isinstance(data, dict):
+            lines = [f"{key},{_csv_cell(value)}" for key, value in data.items()]
+            return ("\n".join(lines) + "\n").encode()
+        return str(data or "").encode()
+
+
+class EventPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+_EVENT_PARAMETERS = [
+    OpenApiParameter("user", OpenApiTypes.INT, description="Gebruiker-id"),
+    OpenApiParameter("case", OpenApiTypes.UUID, description="Casus-id: wie heeft deze casus gezien?"),
+    OpenApiParameter("action", OpenApiTypes.STR, description="Actie, bv. case.read"),
+    OpenApiParameter("event_type", OpenApiTypes.STR, enum=EventType.values),
+    OpenApiParameter("since", OpenApiTypes.STR, description="Vanaf: datum of ISO 8601-tijdstip (inclusief)"),
+    OpenApiParameter("until", OpenApiTypes.STR, description="Tot en met: datum of ISO 8601-tijdstip"),
+    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="csv: export als bestand"),
+]
+
+
+@extend_schema(
+    tags=["audit"],
+    operation_id="audit_events_list",
+    parameters=_EVENT_PARAMETERS,
+    responses={
+        (200, "application/json"): AccessEventSerializer(many=True),
+        (200, "text/csv"): OpenApiTypes.STR,
+    },
+)
+class EventListView(generics.GenericAPIView):
+    """The access log, newest first, filtered by user, case, action, type and period.
+
+    ``?format=csv`` (or ``Accept: text/csv``) streams the whole filtered set as a CSV file.
+    """
+
+    permission_classes = [IsAuditor]
+    serializer_class = AccessEventSerializer
+    pagination_class = EventPagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def get(self, request: Request) -> Response | StreamingHttpResponse:
+        query = EventQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        events = selectors.events(**filters)
+        logged = {"filters": {name: str(value) for name, value in filters.items()}}
+
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            # Logged before the first byte leaves: no entry, no export.
+            record(
+                actor=request.user,
+                event_type="export",
+                action="audit.events.export",
+                object_type="access_log",
+                detail=logged,
+            )
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
+            return response
+
+        page = self.paginate_queryset(events)
+        data = self.get_serializer(page, many=True).data
+        # Fetched but not yet served: the entry must be written first.
+        record(
+            actor=request.user,
+            event_type="read",
+            action="audit.events.list",
+            object_type="access_log",
+            detail={**logged, "page": request.query_params.get("page", "1")[:10], "rows": len(data)},
+        )
+        return self.get_paginated_response(data)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming ``csv.writer`` output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        value = canonical_json(value)
+    elif isinstance(value, datetime):
+        value = value.isoformat()
+    # A cell starting with one of these is a formula to a spreadsheet; user
+    # agents and typed usernames are not to be trusted with that.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_lines(events: QuerySet[AccessEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(FIELDS)
+    for row in events.values_list(*FIELDS).iterator(chunk_size=2000):
+        yield writer.writerow([_csv_cell(value) for value in row])
+
+
+@extend_schema(
+    tags=["audit"],
+    operation_id="audit_verify",
+    responses=inline_serializer(
+        "AuditVerification",
+        {
+            "ok": serializers.BooleanField(),
+            "checked": serializers.IntegerField(),
+            "first_bad": serializers.IntegerField(allow_null=True),
+        },
+    ),
+)
+class VerifyView(APIView):
+    """Recompute the access log's hash chains: ``ok`` false means entries were altered or removed."""
+
+    permission_classes = [IsAuditor]
+
+    def get(self, request: Request) -> Response:
+        result = verify_log(actor=request.user, via="api")
+        return Response({"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad})

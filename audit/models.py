@@ -1,0 +1,151 @@
+"""The access log (NEN 7513): one row per read, write, login, denial or export.
+
+Values are denormalised on purpose — no foreign keys — so an entry outlives
+the user, organisation or case it mentions (retention of the log is at
+least five years; erasure of case data must leave the log intact).
+
+Rows are append-only (database triggers, migration 0002) and chained: every
+entry carries the HMAC of its predecessor in the same chain, see
+``audit.chain``, ``audit.services.record`` and ``audit.integrity``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .chain import GENESIS, canonical_json
+
+if TYPE_CHECKING:
+    _TextBase = models.Field[Any, dict[str, Any]]
+else:  # Field is only generic in django-stubs
+    _TextBase = models.Field
+
+
+class CanonicalJSONField(_TextBase):
+    """A small JSON object stored as the exact text that went into the entry's hash.
+
+    A ``JSONField`` would be ``jsonb`` on PostgreSQL, which reorders keys and
+    rewrites numbers (``1e100`` comes back as a long integer), so the text
+    read back would no longer match the hashed text and an honest entry would
+    look tampered with. A text column keeps the bytes, on every vendor.
+    """
+
+    description = "JSON object stored as canonical text"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(value) if value else {}
+        return loaded
+
+    def to_python(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, str):
+            loaded: dict[str, Any] = json.loads(value) if value else {}
+            return loaded
+        return dict(value or {})
+
+    def get_prep_value(self, value: Any) -> str:
+        return value if isinstance(value, str) else canonical_json(value)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return canonical_json(self.value_from_object(obj))
+
+
+class EventType(models.TextChoices):
+    READ = "read", _("Inzage")
+    WRITE = "write", _("Wijziging")
+    TRANSITION = "transition", _("Statusovergang")
+    LOGIN = "login", _("Inlog")
+    LOGIN_FAILED = "login_failed", _("Mislukte inlog")
+    LOGOUT = "logout", _("Uitlog")
+    DENIED = "denied", _("Geweigerd")
+    EXPORT = "export", _("Export")
+    ERASE = "erase", _("Verwijdering")
+    VERIFY = "verify", _("Integriteitscontrole")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Geslaagd")
+    DENIED = "denied", _("Geweigerd")
+    ERROR = "error", _("Fout")
+
+
+class AccessEvent(models.Model):
+    """One access-log entry. Never updated or deleted (the database refuses)."""
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("tijdstip"))
+    event_type = models.CharField(_("soort"), max_length=16, choices=EventType.choices)
+    action = models.CharField(_("actie"), max_length=200)
+    outcome = models.CharField(_("resultaat"), max_length=16, choices=Outcome.choices)
+
+    # Who: copied from the user at the time, not referenced.
+    user_id = models.BigIntegerField(_("gebruiker-id"), null=True, blank=True)
+    username = models.CharField(_("gebruikersnaam"), max_length=150, blank=True)
+    user_name = models.CharField(_("naam gebruiker"), max_length=300, blank=True)
+    role = models.CharField(_("rol"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisatie"), max_length=200, blank=True)
+    on_behalf_of = models.CharField(_("namens"), max_length=200, blank=True)
+    purpose = models.CharField(_("doel / reden"), max_length=1000, blank=True)
+    break_glass = models.BooleanField(_("doorbreking (break-the-glass)"), default=False)
+
+    # About whom / what: pseudonymous ids only, never a BSN or a name.
+    subject_id = models.CharField(_("betrokkene (pseudoniem)"), max_length=64, blank=True)
+    case_id = models.UUIDField(_("casus"), null=True, blank=True)
+    object_type = models.CharField(_("objectsoort"), max_length=64, blank=True)
+    object_id = models.CharField(_("object-id"), max_length=64, blank=True)
+
+    # From where. client_ip is text, not inet: PostgreSQL would normalise an
+    # address (e.g. IPv6 zero compression) and break the stored hash.
+    client_ip = models.CharField(_("IP-adres"), max_length=45, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    request_id = models.CharField(_("verzoek-id"), max_length=64, blank=True)
+    detail = CanonicalJSONField(_("details"), default=dict, blank=True)
+
+    # Tamper evidence: position in one of settings.AUDIT_CHAINS hash chains.
+    chain = models.SmallIntegerField(_("keten"))
+    seq = models.BigIntegerField(_("volgnummer"))
+    prev_hash = models.CharField(_("vorige hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("toegangslogregel")
+        verbose_name_plural = _("toegangslog")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq_unique")]
+        # Each auditor filter ends in the newest-first sort, so that sort is
+        # part of every index (a B-tree is read backwards just as fast).
+        indexes = [
+            models.Index(fields=["occurred_at", "id"], name="audit_event_time_idx"),
+            models.Index(fields=["user_id", "occurred_at"], name="audit_event_user_idx"),
+            models.Index(fields=["case_id", "occurred_at"], name="audit_event_case_idx"),
+            models.Index(fields=["action", "occurred_at"], name="audit_event_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.username or "-"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {who} {self.action} ({self.outcome})"
+
+
+class ChainHead(models.Model):
+    """The last entry of one hash chain; its row lock orders that chain's writers.
+
+    Comparing the head with the chain's last entry reveals deleted newest
+    entries, which a walk over the remaining entries alone cannot see.
+    """
+
+    chain = models.SmallIntegerField(_("keten"), primary_key=True)
+    seq = models.BigIntegerField(_("volgnummer"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default=GENESIS)
+
+    class Meta:
+        verbose_name = _("ketenkop")
+        verbose_name_plural = _("ketenkoppen")
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} @ {self.seq}"

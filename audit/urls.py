@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("events/", api.EventListView.as_view(), name="audit-events"),
+    path("verify/", api.VerifyView.as_view(), name="audit-verify"),
+]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import District, Organisation, PostcodeArea, Role, Team, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+
+class UserChangeForm(forms.ModelForm):
+    roles = RolesField(choices=Role.choices, required=False, label=_("rollen"))
+
+    class Meta:
+        model = User
+        fields = (
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "roles",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    list_display = ("username", "first_name", "last_name", "organisation", "role_list", "is_active")
+    list_filter = ("organisation", "is_active")
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Schakelpunt"), {"fields": ("organisation", "roles")}),
+    )
+
+    @admin.display(description=_("rollen"))
+    def role_list(self, obj: User) -> str:
+        return ", ".join(obj.roles)
+
+
+class PostcodeAreaInline(admin.TabularInline):
+    model = PostcodeArea
+    extra = 1
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "team")
+    inlines = [PostcodeAreaInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation")
+    filter_horizontal = ("members",)
+
+    def formfield_for_manytomany(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "members":
+            kwargs["queryset"] = User.objects.filter(is_active=True).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,0 +1,139 @@
+"""Organisations, users with roles, district teams and postcode areas."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PARTNER = "partner", _("Partner")
+    TRIAGE = "triage", _("Schakelpunt (triage)")
+    COORDINATOR = "coordinator", _("Coördinator")
+    PROFESSIONAL = "professional", _("Coördinerend professional")
+    AUDITOR = "auditor", _("Auditor / FG")
+    ADMIN = "admin", _("Functioneel beheerder")
+
+
+CASE_ROLES = frozenset({Role.TRIAGE, Role.COORDINATOR, Role.PROFESSIONAL})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Gemeente / schakelpunt")
+        GP = "gp", _("Huisartsenpraktijk")
+        HOUSING = "housing", _("Woningcorporatie")
+        ENERGY = "energy", _("Energieleverancier")
+        WATER = "water", _("Drinkwaterbedrijf")
+        HEALTH_INSURER = "health_insurer", _("Zorgverzekeraar")
+        SCHOOL = "school", _("School")
+        EMPLOYER = "employer", _("Werkgever")
+        SOCIAL_WORK = "social_work", _("Maatschappelijk werk")
+        OTHER = "other", _("Anders")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=32, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person working in one organisation with one or more roles there."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisatie"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    roles = models.JSONField(_("rollen"), default=list, blank=True)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.roles for role in roles)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = set(self.roles) - set(Role.values)
+        if unknown:
+            raise ValidationError({"roles": _("Onbekende rol(len): %s") % ", ".join(sorted(unknown))})
+
+
+class Team(models.Model):
+    """A district team; coordinators and lead professionals are its members."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name=_("organisatie"))
+    members = models.ManyToManyField(User, related_name="teams", blank=True, verbose_name=_("leden"))
+
+    class Meta:
+        verbose_name = _("wijkteam")
+        verbose_name_plural = _("wijkteams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="districts", verbose_name=_("wijkteam")
+    )
+
+    class Meta:
+        verbose_name = _("wijk")
+        verbose_name_plural = _("wijken")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostcodeArea(models.Model):
+    """A range of 4-digit postcodes (inclusive) that belongs to a district."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="areas", verbose_name=_("wijk")
+    )
+    start = models.PositiveSmallIntegerField(
+        _("van postcode"), validators=[MinValueValidator(1000), MaxValueValidator(9999)]
+    )
+    end = models.PositiveSmallIntegerField(
+        _("tot en met postcode"), validators=[MinValueValidator(1000), MaxValueValidator(9999)]
+    )
+
+    class Meta:
+        verbose_name = _("postcodegebied")
+        verbose_name_plural = _("postcodegebieden")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["start", "end"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lte=models.F("end")), name="postcodearea_start_lte_end"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end}"
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None:
+            return
+        if self.start > self.end:
+            raise ValidationError({"end": _("Het einde ligt voor het begin.")})
+        overlap = PostcodeArea.objects.filter(start__lte=self.end, end__gte=self.start).exclude(pk=self.pk)
+        if overlap.exists():
+            raise ValidationError(_("Dit gebied overlapt met %s.") % overlap.first())

@@ -1,0 +1,86 @@
+"""Cross-app API plumbing: role permissions and the one place errors become responses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import Conflict
+
+if TYPE_CHECKING:
+    from coordination.models import User
+
+
+def actor_of(request: Request) -> User:
+    """The authenticated user behind a request that passed a role permission."""
+    from coordination.models import User
+
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+def role_permission(*roles: str) -> type[BasePermission]:
+    """A DRF permission class admitting authenticated users holding any of ``roles``."""
+
+    class HasRole(BasePermission):
+        message = "Uw rol geeft geen toegang tot dit onderdeel."
+
+        def has_permission(self, request: Request, view: APIView) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_role(*roles))
+
+    HasRole.__name__ = "HasRole_" + "_".join(roles)
+    return HasRole
+
+
+_DENIED = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+    exceptions.NotFound,
+)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, (Conflict, ConcurrentTransition, TransitionNotAllowed)):
+        exc = exceptions.APIException(detail=str(exc) or "Conflict")
+        exc.status_code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, _DENIED):
+        _log_denied(exc, context)
+    return drf_exception_handler(exc, context)
+
+
+def _log_denied(exc: Exception, context: dict[str, Any]) -> None:
+    from audit.services import record
+
+    request: Request | None = context.get("request")
+    if request is None:
+        return
+    user = getattr(request, "_user", None)
+    record(
+        actor=user if user is not None and user.is_authenticated else None,
+        event_type="denied",
+        action=f"{request.method} {request.path}"[:200],
+        outcome="denied",
+        detail={"status": getattr(exc, "status_code", 0), "code": getattr(exc, "default_code", "")},
+    )

@@ -1,0 +1,171 @@
+"""Field encryption and blind indexes: the one place that touches key material.
+
+Personal fields are stored as AES-256-GCM ciphertext. The associated data binds
+each ciphertext to its table, column and row, so a value copied into another
+row or column no longer decrypts. Each ciphertext names the key that made it,
+so keys rotate: the newest key encrypts, every configured key decrypts, and
+``rotate_field_keys`` re-encrypts old rows.
+
+Blind indexes are keyed HMACs of normalised values, with a key separate from
+the encryption keys, so equal values can be matched without storing them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import os
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
+
+_VERSION = 1
+_NONCE_BYTES = 12
+
+
+class DecryptionError(Exception):
+    """A ciphertext could not be opened: wrong key, wrong row, or tampered."""
+
+
+class Ciphertext(bytes):
+    """Bytes read from an encrypted column, not yet decrypted."""
+
+
+@cache
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
+def _keys() -> tuple[tuple[str, bytes], ...]:
+    ring = settings.SCHAKELPUNT_KEYS
+    return ring.field_keys  # type: ignore[no-any-return]
+
+
+def current_key_id() -> str:
+    return _keys()[0][0]
+
+
+def encrypt(plaintext: str, aad: bytes) -> bytes:
+    key_id, key = _keys()[0]
+    kid = key_id.encode()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = _aead(key).encrypt(nonce, plaintext.encode("utf-8"), aad)
+    return bytes([_VERSION, len(kid)]) + kid + nonce + sealed
+
+
+def key_id_of(blob: bytes) -> str:
+    if len(blob) < 2 or blob[0] != _VERSION:
+        raise DecryptionError("unknown ciphertext format")
+    return blob[2 : 2 + blob[1]].decode()
+
+
+def decrypt(blob: bytes, aad: bytes) -> str:
+    key_id = key_id_of(blob)
+    key = dict(_keys()).get(key_id)
+    if key is None:
+        raise DecryptionError(f"no key with id {key_id!r} is configured")
+    start = 2 + blob[1]
+    nonce, sealed = blob[start : start + _NONCE_BYTES], blob[start + _NONCE_BYTES :]
+    try:
+        return _aead(key).decrypt(nonce, sealed, aad).decode("utf-8")
+    except Exception as exc:  # InvalidTag: wrong key, wrong binding or tampered bytes
+        raise DecryptionError("ciphertext does not open with its key and binding") from exc
+
+
+def blind_index(purpose: str, normalised: str) -> str:
+    """Keyed HMAC of an already normalised value, 128 bits as hex."""
+    key: bytes = settings.SCHAKELPUNT_KEYS.blind_index_key
+    digest = hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def binding(instance: models.Model, column: str) -> bytes:
+    if instance.pk is None:
+        raise ValueError("encrypted fields need the primary key set before saving")
+    return f"{instance._meta.db_table}|{column}|{instance.pk}".encode()
+
+
+class _EncryptedDescriptor:
+    def __init__(self, field: EncryptedField) -> None:
+        self.field = field
+        self.cache_name = f"_plain_{field.attname}"
+
+    def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        attname = self.field.attname
+        if attname not in instance.__dict__:  # deferred: load it like Django would
+            instance.refresh_from_db(fields=[attname])
+        raw = instance.__dict__[attname]
+        if not isinstance(raw, Ciphertext):
+            return raw
+        if self.cache_name not in instance.__dict__:
+            plain = decrypt(raw, binding(instance, self.field.column))
+            instance.__dict__[self.cache_name] = self.field.from_plaintext(plain)
+        return instance.__dict__[self.cache_name]
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__.pop(self.cache_name, None)
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.BinaryField):
+    """A personal field stored encrypted; reads decrypt lazily on attribute access.
+
+    ``kind`` is ``"text"`` or ``"date"``. ``QuerySet.update()`` and
+    ``bulk_update()`` bypass the encryption and must not be used on these
+    columns; ``save()`` and ``bulk_create()`` are safe.
+    """
+
+    def __init__(self, *args: Any, kind: str = "text", **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind != "text":
+            kwargs["kind"] = self.kind
+        return name, path, args, kwargs
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
+        setattr(cls, self.attname, _EncryptedDescriptor(self))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Ciphertext | None:
+        if value is None:
+            return None
+        return Ciphertext(bytes(value))
+
+    def to_plaintext(self, value: Any) -> str:
+        if self.kind == "date":
+            if not isinstance(value, datetime.date):
+                raise TypeError(f"{self.name} expects a date")
+            return value.isoformat()
+        return str(value)
+
+    def from_plaintext(self, plain: str) -> Any:
+        if self.kind == "date":
+            return datetime.date.fromisoformat(plain)
+        return plain
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        raw = model_instance.__dict__.get(self.attname)
+        if raw is None:
+            return None
+        if isinstance(raw, Ciphertext):  # unchanged since it was read
+            return bytes(raw)
+        return encrypt(self.to_plaintext(raw), binding(model_instance, self.column))
+
+    def raw_ciphertext(self, instance: models.Model) -> Ciphertext | None:
+        raw = instance.__dict__.get(self.attname)
+        return raw if isinstance(raw, Ciphertext) else None
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]

@@ -1,0 +1,5 @@
+"""Errors that services raise; each entry point maps them to its own answer."""
+
+
+class Conflict(Exception):
+    """The action lost a race or does not fit the object's current state (HTTP 409)."""

@@ -1,0 +1,13 @@
+"""Settings for the test suite: fixed test keys, fast password hashing."""
+
+import os
+
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "t1:" + "dGVzdC1rZXktMDEtdGVzdC1rZXktMDEtdGVzdC1rZXk=")
+os.environ.setdefault("BLIND_INDEX_KEY", "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ=")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/schakelpunt")
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,73 @@
+"""Named actors shared by the test modules.
+
+Two partner organisations (a GP practice and a housing corporation), the
+schakelpunt with a triage officer, teams Noord (1000-1049) and Zuid
+(1050-1099) each with a coordinator and a lead professional, an auditor and
+an administrator.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from coordination.models import Organisation, Role, User
+
+from .factories import OrganisationFactory, UserFactory, team_with_area
+
+
+@pytest.fixture
+def world(db: None) -> SimpleNamespace:
+    # Transactional tests flush the tables, data migrations included: put the
+    # contract's signal types back the way the migration does.
+    importlib.import_module("signals.migrations.0002_signal_types").seed(apps, None)
+    gp = OrganisationFactory.create(name="Huisartsenpraktijk De Linde", kind=Organisation.Kind.GP)
+    housing = OrganisationFactory.create(name="Woonstichting Thuis", kind=Organisation.Kind.HOUSING)
+    energy = OrganisationFactory.create(name="Energie Noord", kind=Organisation.Kind.ENERGY)
+    municipality = OrganisationFactory.create(name="Gemeente", kind=Organisation.Kind.MUNICIPALITY)
+    noord = team_with_area("Noord", 1000, 1049, municipality)
+    zuid = team_with_area("Zuid", 1050, 1099, municipality)
+
+    def user(username: str, org: Organisation, *roles: Role) -> User:
+        return UserFactory.create(username=username, organisation=org, roles=[r.value for r in roles])
+
+    w = SimpleNamespace(
+        gp=gp,
+        housing=housing,
+        energy=energy,
+        municipality=municipality,
+        noord=noord,
+        zuid=zuid,
+        huisarts=user("huisarts", gp, Role.PARTNER),
+        corporatie=user("corporatie", housing, Role.PARTNER),
+        energie=user("energie", energy, Role.PARTNER),
+        triage=user("schakelpunt", municipality, Role.TRIAGE),
+        coordinator_noord=user("coordinator-noord", municipality, Role.COORDINATOR),
+        professional_noord=user("professional-noord", municipality, Role.PROFESSIONAL),
+        coordinator_zuid=user("coordinator-zuid", municipality, Role.COORDINATOR),
+        professional_zuid=user("professional-zuid", municipality, Role.PROFESSIONAL),
+        auditor=user("auditor", municipality, Role.AUDITOR),
+        beheer=user("beheer", municipality, Role.ADMIN),
+    )
+    noord.members.add(w.coordinator_noord, w.professional_noord)
+    zuid.members.add(w.coordinator_zuid, w.professional_zuid)
+    return w
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)`` gives an APIClient authenticated with that user's token."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
