@@ -1,0 +1,123 @@
+"""Work on a case besides its transitions: contact attempts, the plan, the network."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from coordination.models import Role, User
+from schakelpunt.errors import Conflict
+
+from .models import Case, ContactAttempt, NetworkMember, PlanAction, PlanGoal, State
+from .selectors import cases_for
+
+# Outreach by the schakelpunt, then the lead professional's own contacts.
+_CONTACT_STATES = {
+    Role.TRIAGE: {State.TRIAGE, State.OUTREACH},
+    Role.PROFESSIONAL: {State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING},
+}
+_PLAN_STATES = {State.IN_PROGRESS, State.MONITORING}
+
+
+def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
+    try:
+        return cases_for(actor).select_for_update(of=("self",)).get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _log(actor: User, role: str, case: Case, action: str, object_type: str, object_id: Any) -> None:
+    record(
+        actor=actor,
+        role=role,
+        event_type="write",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        case_id=case.pk,
+        subject_id=str(case.household_id),
+    )
+
+
+def _lead_role(actor: User, case: Case) -> str:
+    if not (actor.has_role(Role.PROFESSIONAL) and case.lead_id == actor.pk):
+        raise PermissionDenied(_("Alleen de regisseur van deze casus werkt aan plan en netwerk."))
+    if case.state not in _PLAN_STATES:
+        raise Conflict(_("Plan en netwerk horen bij een casus in behandeling of monitoring."))
+    return Role.PROFESSIONAL
+
+
+@transaction.atomic
+def record_contact_attempt(
+    *,
+    actor: User,
+    case_id: uuid.UUID,
+    channel: str,
+    result: str,
+    at: datetime.datetime | None = None,
+    note: str = "",
+) -> ContactAttempt:
+    """A triage officer during outreach, or the lead afterwards, records a contact attempt."""
+    case = _locked_case(actor, case_id)
+    role = next((r for r in (Role.TRIAGE, Role.PROFESSIONAL) if actor.has_role(r)), None)
+    if role is None or (role == Role.PROFESSIONAL and case.lead_id != actor.pk):
+        raise PermissionDenied(_("U mag voor deze casus geen contactpogingen vastleggen."))
+    if case.state not in _CONTACT_STATES[role]:
+        raise Conflict(_("In deze status legt u geen contactpoging vast."))
+    attempt = ContactAttempt.objects.create(
+        case=case, channel=channel, result=result, at=at or timezone.now(), note=note or None, by=actor
+    )
+    _log(actor, role, case, "case.contact.create", "contact_attempt", attempt.pk)
+    return attempt
+
+
+@transaction.atomic
+def add_plan_goal(
+    *, actor: User, case_id: uuid.UUID, description: str, actions: list[dict[str, Any]] | None = None
+) -> PlanGoal:
+    """The lead adds a goal (last in priority) with its actions (owner, due date)."""
+    case = _locked_case(actor, case_id)
+    role = _lead_role(actor, case)
+    position = (case.goals.aggregate(m=Max("position"))["m"] or 0) + 1
+    goal = PlanGoal.objects.create(case=case, position=position, description=description, created_by=actor)
+    PlanAction.objects.bulk_create(
+        [
+            PlanAction(
+                goal=goal,
+                description=action["description"],
+                owner=action.get("owner") or None,
+                due_date=action.get("due_date"),
+            )
+            for action in actions or []
+        ]
+    )
+    _log(actor, role, case, "case.plan.goal.create", "plan_goal", goal.pk)
+    return goal
+
+
+@transaction.atomic
+def add_network_member(
+    *, actor: User, case_id: uuid.UUID, organisation: str, role: str, person: str = "", contact: str = ""
+) -> NetworkMember:
+    """The lead records who else is involved with the household."""
+    case = _locked_case(actor, case_id)
+    acting = _lead_role(actor, case)
+    member = NetworkMember.objects.create(
+        case=case,
+        organisation=organisation,
+        role=role,
+        person=person or None,
+        contact=contact or None,
+        added_by=actor,
+    )
+    _log(actor, acting, case, "case.network.create", "network_member", member.pk)
+    return member

@@ -1,0 +1,327 @@
+"""Households, their cases and the case state machine."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from schakelpunt.crypto import EncryptedField
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+def new_reference(prefix: str) -> str:
+    """A short, unguessable reference people can read out on the phone."""
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+def new_case_reference() -> str:
+    return new_reference("C")
+
+
+class Household(models.Model):
+    """A household known to the schakelpunt. Its id is the pseudonymous subject id
+    that the access log and statistics use; it holds no personal data itself."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("huishouden")
+        verbose_name_plural = _("huishoudens")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class HouseholdKey(models.Model):
+    """A blind match key (keyed HMAC of normalised identifying facts)."""
+
+    digest = models.CharField(max_length=32, unique=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="keys")
+
+    class Meta:
+        verbose_name = _("koppelsleutel")
+        verbose_name_plural = _("koppelsleutels")
+
+    def __str__(self) -> str:
+        return self.digest
+
+
+class State(models.TextChoices):
+    NEW = "new", _("Nieuw")
+    TRIAGE = "triage", _("In triage")
+    OUTREACH = "outreach", _("Outreach")
+    AWAITING_LEAD = "awaiting_lead", _("Wacht op regisseur")
+    LEAD_ASSIGNED = "lead_assigned", _("Regisseur toegewezen")
+    IN_PROGRESS = "in_progress", _("In behandeling")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Afgesloten")
+
+
+OPEN_STATES = tuple(s for s in State.values if s != State.CLOSED)
+
+
+class Priority(models.IntegerChoices):
+    NORMAL = 10, _("Normaal")
+    RAISED = 20, _("Verhoogd")
+    URGENT = 30, _("Urgent")
+
+
+class Outcome(models.TextChoices):
+    HELP_ACCEPTED = "help_accepted", _("Hulp geaccepteerd – doorverwezen naar schuldhulpverlening")
+    SOLVED_WITH_CREDITOR = "solved_with_creditor", _("Opgelost met schuldeiser (regeling)")
+    ALREADY_IN_CARE = "already_in_care", _("Ontvangt al hulp")
+    DECLINED_HELP = "declined_help", _("Hulp geweigerd")
+    UNREACHABLE = "unreachable", _("Onbereikbaar na pogingen")
+    NO_PROBLEM_FOUND = "no_problem_found", _("Geen probleem gevonden")
+    MOVED_AWAY = "moved_away", _("Verhuisd buiten de gemeente")
+    DECEASED = "deceased", _("Overleden")
+    BELOW_THRESHOLD = "below_threshold", _("Onder de drempel")
+    DUPLICATE = "duplicate", _("Dubbel signaal")
+    OTHER = "other", _("Anders (reden verplicht)")
+
+
+class PartnerStatus(models.TextChoices):
+    """What a filing partner sees of its signal: closed-loop feedback, no case content."""
+
+    RECEIVED = "received", _("Ontvangen")
+    PICKED_UP = "picked_up", _("Opgepakt")
+    NOT_PICKED_UP = "not_picked_up", _("Niet opgepakt")
+    CLOSED = "closed", _("Afgesloten")
+
+
+# Closing a case with one of these outcomes tells the partner "not picked up".
+NOT_PICKED_UP_OUTCOMES = frozenset(
+    {Outcome.BELOW_THRESHOLD, Outcome.DUPLICATE, Outcome.UNREACHABLE, Outcome.DECLINED_HELP}
+)
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """One case per household episode; signals about the household join it while it is open."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=16, unique=True, default=new_case_reference)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    state = FSMField(default=State.NEW, choices=State.choices, protected=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    district = models.ForeignKey(
+        "coordination.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        "coordination.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_cases"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_signal_at = models.DateTimeField(default=timezone.now)
+    signal_count = models.PositiveIntegerField(default=0)
+    due_at = models.DateTimeField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)  # set by the deadline run, sorts queues
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+    outcome_reason = EncryptedField()
+
+    class Meta:
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        indexes = [
+            models.Index(fields=["state", "-overdue", "-priority", "opened_at"], name="case_queue_idx"),
+            models.Index(fields=["team", "-overdue", "-priority", "opened_at"], name="case_team_queue_idx"),
+            models.Index(fields=["lead", "state"], name="case_lead_idx"),
+            models.Index(fields=["household", "state"], name="case_household_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.CLOSED
+
+    @property
+    def partner_status(self) -> str:
+        if self.state in (State.NEW, State.TRIAGE):
+            return PartnerStatus.RECEIVED
+        if self.state != State.CLOSED:
+            return PartnerStatus.PICKED_UP
+        if self.outcome in NOT_PICKED_UP_OUTCOMES:
+            return PartnerStatus.NOT_PICKED_UP
+        return PartnerStatus.CLOSED
+
+    # Transitions only set fields: services lock, check, save and log.
+
+    @transition(field=state, source=State.NEW, target=State.TRIAGE)
+    def claim(self, *, by: object) -> None:
+        self.claimed_by = by  # type: ignore[assignment]
+
+    @transition(field=state, source=State.TRIAGE, target=State.NEW)
+    def release(self) -> None:
+        self.claimed_by = None
+
+    @transition(field=state, source=State.TRIAGE, target=State.OUTREACH)
+    def start_outreach(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.TRIAGE, State.OUTREACH], target=State.AWAITING_LEAD)
+    def refer_to_team(self, *, team: object) -> None:
+        self.team = team  # type: ignore[assignment]
+        self.lead = None
+
+    @transition(field=state, source=State.AWAITING_LEAD, target=State.LEAD_ASSIGNED)
+    def assign_lead(self, *, lead: object) -> None:
+        self.lead = lead  # type: ignore[assignment]
+
+    @transition(field=state, source=State.LEAD_ASSIGNED, target=State.IN_PROGRESS)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=state, source=State.LEAD_ASSIGNED, target=State.AWAITING_LEAD)
+    def decline(self) -> None:
+        self.lead = None
+
+    @transition(field=state, source=[State.LEAD_ASSIGNED, State.IN_PROGRESS], target=State.LEAD_ASSIGNED)
+    def reassign(self, *, lead: object) -> None:
+        self.lead = lead  # type: ignore[assignment]
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.MONITORING)
+    def start_monitoring(self) -> None:
+        pass
+
+    @transition(field=state, source=State.MONITORING, target=State.IN_PROGRESS)
+    def resume(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=[State.NEW, State.TRIAGE, State.OUTREACH, State.IN_PROGRESS, State.MONITORING],
+        target=State.CLOSED,
+    )
+    def close(self, *, outcome: str, reason_text: str = "", at: object = None) -> None:
+        self.outcome = outcome
+        self.outcome_reason = reason_text or None
+        self.closed_at = at or timezone.now()  # type: ignore[assignment]
+
+
+class CaseTransition(models.Model):
+    """One applied transition: who moved the case from where to where, and why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(max_length=32)
+    source = models.CharField(max_length=16, choices=State.choices)
+    target = models.CharField(max_length=16, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = EncryptedField()
+
+    class Meta:
+        verbose_name = _("statusovergang")
+        verbose_name_plural = _("statusovergangen")
+        indexes = [models.Index(fields=["case", "at"], name="transition_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.source} → {self.target}"
+
+
+class ContactAttempt(models.Model):
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Brief")
+        PHONE = "phone", _("Telefoon")
+        TEXT_MESSAGE = "text_message", _("SMS / WhatsApp")
+        EMAIL = "email", _("E-mail")
+        HOME_VISIT = "home_visit", _("Huisbezoek")
+        CARD_LEFT = "card_left", _("Kaartje achtergelaten")
+        OFFICE_APPOINTMENT = "office_appointment", _("Afspraak op kantoor")
+
+    class Result(models.TextChoices):
+        REACHED = "reached", _("Contact gehad")
+        NOT_REACHED = "not_reached", _("Niet bereikt")
+        APPOINTMENT = "appointment", _("Afspraak gemaakt")
+        DECLINED = "declined", _("Wil geen hulp")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    channel = models.CharField(max_length=24, choices=Channel.choices)
+    result = models.CharField(max_length=16, choices=Result.choices)
+    at = models.DateTimeField(default=timezone.now)
+    note = EncryptedField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contactpoging")
+        verbose_name_plural = _("contactpogingen")
+        indexes = [models.Index(fields=["case", "at"], name="contact_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.at:%Y-%m-%d}"
+
+
+class PlanGoal(models.Model):
+    """A goal in the household's plan; ``position`` orders goals by priority."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = EncryptedField()
+    achieved = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+        ordering = ["position", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{_('doel')} {self.position}"
+
+
+class PlanAction(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="actions")
+    description = EncryptedField()
+    owner = EncryptedField()  # who does it: the household, a professional, an organisation
+    due_date = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("actie")
+        verbose_name_plural = _("acties")
+        ordering = ["due_date"]
+
+    def __str__(self) -> str:
+        return f"{_('actie')} {self.due_date or ''}"
+
+
+class NetworkMember(models.Model):
+    """A professional or organisation involved with the household (één gezin, één plan)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="network")
+    organisation = models.CharField(max_length=200)
+    person = EncryptedField()
+    role = models.CharField(max_length=200)
+    contact = EncryptedField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("netwerklid")
+        verbose_name_plural = _("netwerk")
+        ordering = ["added_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.role})"

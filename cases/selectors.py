@@ -1,0 +1,156 @@
+"""Reads of cases, scoped to the actor in SQL."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from coordination.models import Role, User
+
+from .models import Case, CaseTransition, ContactAttempt, PlanGoal, State
+
+INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
+
+
+def scope_filter(actor: User) -> Q | None:
+    """The cases this actor may see by their roles, or None for none at all.
+
+    Triage officers see the intake (and what was closed from it); a
+    coordinator sees their teams' cases; a lead professional the cases they lead.
+    """
+    scope = Q()
+    matched = False
+    if actor.has_role(Role.TRIAGE):
+        scope |= Q(state__in=INTAKE_STATES) | Q(state=State.CLOSED, team__isnull=True)
+        matched = True
+    if actor.has_role(Role.COORDINATOR):
+        scope |= Q(team__in=actor.teams.values("pk"))
+        matched = True
+    if actor.has_role(Role.PROFESSIONAL):
+        scope |= Q(lead=actor)
+        matched = True
+    return scope if matched else None
+
+
+def cases_for(actor: User) -> QuerySet[Case]:
+    scope = scope_filter(actor)
+    if scope is None:
+        return Case.objects.none()
+    return Case.objects.filter(scope)
+
+
+def case_queue(
+    actor: User,
+    *,
+    state: str | None = None,
+    team: uuid.UUID | None = None,
+    lead: int | None = None,
+    priority: int | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[Case]:
+    """The actor's queue: overdue first, then highest priority, then oldest."""
+    qs = cases_for(actor).select_related("team", "district__team", "lead")
+    if state:
+        qs = qs.filter(state=state)
+    if team:
+        qs = qs.filter(team_id=team)
+    if lead:
+        qs = qs.filter(lead_id=lead)
+    if priority is not None:
+        qs = qs.filter(priority=priority)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)
+    return qs.order_by("-overdue", "-priority", "opened_at", "id")
+
+
+@dataclass(frozen=True)
+class CaseRead:
+    case: Case
+    break_glass: bool
+
+
+def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
+    # The signals app builds on this one, so its model is reached through the relation.
+    signal_model: Any = Case._meta.get_field("signals").related_model
+    return qs.select_related("team", "district__team", "lead", "claimed_by").prefetch_related(
+        Prefetch(
+            "signals",
+            queryset=signal_model._default_manager.select_related("signal_type", "organisation").order_by(
+                "received_at"
+            ),
+        ),
+        Prefetch("transitions", queryset=CaseTransition.objects.select_related("actor").order_by("at")),
+        Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by").order_by("at")),
+        Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("actions")),
+        "network",
+    )
+
+
+def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -> CaseRead:
+    """One case with everything on it, for the case page and the API.
+
+    Out of the actor's scope it is 404, the same as a case that does not exist,
+    unless a triage officer or coordinator gives a reason to break the glass.
+    """
+    case = _with_case_content(cases_for(actor)).filter(pk=case_id).first()
+    if case is not None:
+        return CaseRead(case=case, break_glass=False)
+    if break_glass_reason.strip() and actor.has_role(Role.TRIAGE, Role.COORDINATOR):
+        case = _with_case_content(Case.objects.all()).filter(pk=case_id).first()
+        if case is not None:
+            return CaseRead(case=case, break_glass=True)
+    raise Http404
+
+
+def timeline(case: Case) -> list[dict[str, Any]]:
+    """Signals, transitions, contacts and plan and network changes, oldest first.
+
+    Works on the prefetched relations of ``case_for``: no queries of its own.
+    """
+    items: list[dict[str, Any]] = []
+    for signal in case.signals.all():  # type: ignore[attr-defined]
+        items.append(
+            {
+                "at": signal.received_at,
+                "kind": "signal",
+                "summary": f"{signal.signal_type.name} — {signal.organisation.name}",
+                "actor": None,
+            }
+        )
+    for step in case.transitions.all():
+        items.append(
+            {
+                "at": step.at,
+                "kind": "transition",
+                "summary": f"{step.name}: {step.source} → {step.target}",
+                "reason": step.reason,
+                "actor": step.actor.display_name,
+            }
+        )
+    for contact in case.contacts.all():
+        items.append(
+            {
+                "at": contact.at,
+                "kind": "contact",
+                "summary": f"{contact.get_channel_display()}: {contact.get_result_display()}",
+                "actor": contact.by.display_name,
+            }
+        )
+    for goal in case.goals.all():
+        items.append(
+            {"at": goal.created_at, "kind": "plan", "summary": f"Doel {goal.position}", "actor": None}
+        )
+    for member in case.network.all():
+        items.append(
+            {
+                "at": member.added_at,
+                "kind": "network",
+                "summary": f"{member.organisation} ({member.role})",
+                "actor": None,
+            }
+        )
+    return sorted(items, key=lambda item: item["at"])

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from schakelpunt.serializers import StrictSerializer
+
+from .models import Case, ContactAttempt, Outcome, Priority, State
+
+SUBJECT_FIELDS = (
+    "bsn",
+    "initials",
+    "given_names",
+    "surname_prefix",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "house_number",
+    "house_number_addition",
+    "street",
+    "city",
+    "phone",
+    "email",
+)
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class CaseSignalSerializer(serializers.Serializer):
+    """A signal as the people working the case see it, personal data decrypted."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    signal_type = serializers.CharField(source="signal_type.code")
+    organisation = serializers.CharField(source="organisation.name")
+    received_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    arrears_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    arrears_since = serializers.DateField(allow_null=True)
+    threat = serializers.CharField()
+    children_in_household = serializers.CharField()
+    consent_given = serializers.BooleanField()
+    note = serializers.CharField(allow_null=True)
+    subject = serializers.SerializerMethodField()
+
+    def get_subject(self, signal: Any) -> dict[str, Any]:
+        return {name: getattr(signal, name) for name in SUBJECT_FIELDS}
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A queue row: no personal data."""
+
+    team = RefSerializer(allow_null=True)
+    lead = UserRefSerializer(allow_null=True)
+    routed_team = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields: tuple[str, ...] = (
+            "id",
+            "reference",
+            "state",
+            "priority",
+            "overdue",
+            "due_at",
+            "team",
+            "routed_team",
+            "lead",
+            "signal_count",
+            "opened_at",
+            "last_signal_at",
+        )
+
+    def get_routed_team(self, case: Case) -> dict[str, Any] | None:
+        """The district team the postcode routes to: the default for referral."""
+        if case.district is None:
+            return None
+        return {"id": str(case.district.team_id), "name": case.district.team.name}
+
+
+class CaseSummarySerializer(CaseListSerializer):
+    """The answer to a transition: the case's new standing, no personal data."""
+
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields: tuple[str, ...] = (
+            *CaseListSerializer.Meta.fields,
+            "outcome",
+            "closed_at",
+            "available_transitions",
+        )
+
+    def get_available_transitions(self, case: Case) -> list[str]:
+        return list(self.context["available_transitions"])
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    by = UserRefSerializer()
+
+    class Meta:
+        model = ContactAttempt
+        fields = ("id", "channel", "result", "at", "note", "by")
+
+
+class PlanActionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    description = serializers.CharField(max_length=2000)
+    owner = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    done = serializers.BooleanField(read_only=True)
+
+
+class PlanGoalSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    position = serializers.IntegerField(read_only=True)
+    description = serializers.CharField(max_length=2000)
+    achieved = serializers.BooleanField(read_only=True)
+    actions = PlanActionSerializer(many=True, required=False)
+
+
+class NetworkMemberSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    organisation = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=200)
+    person = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    summary = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_null=True)
+    actor = serializers.CharField(allow_null=True)
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    household = serializers.UUIDField(source="household_id")
+    district = serializers.CharField(source="district.name", allow_null=True, default=None)
+    claimed_by = UserRefSerializer(allow_null=True)
+    signals = CaseSignalSerializer(many=True)
+    contacts = ContactSerializer(many=True)
+    plan = serializers.SerializerMethodField()
+    network = NetworkMemberSerializer(many=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = (
+            *CaseSummarySerializer.Meta.fields,
+            "household",
+            "district",
+            "claimed_by",
+            "outcome_reason",
+            "signals",
+            "timeline",
+            "contacts",
+            "plan",
+            "network",
+        )
+
+    def get_plan(self, case: Case) -> dict[str, Any]:
+        return {"goals": PlanGoalSerializer(case.goals.all(), many=True).data}
+
+    def get_timeline(self, case: Case) -> list[dict[str, Any]]:
+        return TimelineItemSerializer(self.context["timeline"], many=True).data  # type: ignore[return-value]
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    team = serializers.UUIDField(required=False)
+    lead = serializers.IntegerField(required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class TransitionInputSerializer(StrictSerializer):
+    """Arguments for any transition; each service takes the ones it needs."""
+
+    team = serializers.UUIDField(required=False, allow_null=True)
+    lead = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+
+
+class ContactInputSerializer(StrictSerializer):
+    channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices)
+    result = serializers.ChoiceField(choices=ContactAttempt.Result.choices)
+    at = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class GoalInputSerializer(StrictSerializer):
+    description = serializers.CharField(max_length=2000)
+    actions = PlanActionSerializer(many=True, required=False)

@@ -1,0 +1,176 @@
+"""The case workflow: one service per transition (DESIGN.md, "Case state machine").
+
+Each service locks the case row (scoped to the actor: out of scope is 404),
+checks the actor's standing and the guard, applies the pure transition on the
+model, saves, records the transition and writes the access-log entry, all in
+one transaction. Two people acting at once: the second waits for the row lock,
+then finds the state moved on and gets a Conflict (409).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from audit.services import record
+from coordination.models import Role, Team, User
+from schakelpunt.errors import Conflict
+
+from .models import Case, CaseTransition, Outcome
+from .rules import acting_role
+from .selectors import cases_for
+
+
+def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
+    try:
+        return cases_for(actor).select_for_update(of=("self",)).get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _team_ids(actor: User) -> set[uuid.UUID]:
+    return set(actor.teams.values_list("pk", flat=True))
+
+
+def _apply(actor: User, case: Case, name: str, reason: str = "", **kwargs: Any) -> Case:
+    role = acting_role(actor, case, name, _team_ids(actor))
+    if role is None:
+        raise PermissionDenied(_("U mag deze stap niet zetten."))
+    method = getattr(case, name)
+    if not can_proceed(method):
+        raise Conflict(
+            _("'%(name)s' kan niet vanuit de status '%(state)s'.") % {"name": name, "state": case.state}
+        )
+    source = case.state
+    method(**kwargs)
+    case.save()
+    CaseTransition.objects.create(
+        case=case, name=name, source=source, target=case.state, actor=actor, reason=reason or None
+    )
+    # Closed-loop feedback: the partners' signals follow the case.
+    case.signals.exclude(status=case.partner_status).update(status=case.partner_status)
+    record(
+        actor=actor,
+        role=role,
+        event_type="transition",
+        action=f"case.{name}",
+        object_type="case",
+        object_id=str(case.pk),
+        case_id=case.pk,
+        subject_id=str(case.household_id),
+        detail={"from": source, "to": case.state},
+    )
+    return case
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Geef een reden.")})
+    return reason
+
+
+def _team_professional(case: Case, lead_id: int | None) -> User:
+    if lead_id is None:
+        raise ValidationError({"lead": _("Kies een regisseur.")})
+    lead = User.objects.filter(pk=lead_id, is_active=True, teams=case.team_id).first()
+    if lead is None or not lead.has_role(Role.PROFESSIONAL):
+        raise ValidationError(
+            {"lead": _("De regisseur moet een professional van het team van deze casus zijn.")}
+        )
+    return lead
+
+
+@transaction.atomic
+def claim(*, actor: User, case_id: uuid.UUID) -> Case:
+    """A triage officer takes a new case; nobody else can claim it meanwhile."""
+    return _apply(actor, _locked_case(actor, case_id), "claim", by=actor)
+
+
+@transaction.atomic
+def release(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
+    """The claimant hands the case back to the intake queue."""
+    return _apply(actor, _locked_case(actor, case_id), "release", reason=reason)
+
+
+@transaction.atomic
+def start_outreach(*, actor: User, case_id: uuid.UUID) -> Case:
+    return _apply(actor, _locked_case(actor, case_id), "start_outreach")
+
+
+@transaction.atomic
+def refer_to_team(
+    *, actor: User, case_id: uuid.UUID, team_id: uuid.UUID | None = None, reason: str = ""
+) -> Case:
+    """Refer to the team the postcode routes to, or to another team with a reason."""
+    case = _locked_case(actor, case_id)
+    routed_team_id = case.district.team_id if case.district_id else None  # type: ignore[union-attr]
+    target_id = team_id or routed_team_id
+    if target_id is None:
+        raise ValidationError(
+            {"team": _("Deze postcode valt in geen wijk: kies een team en geef een reden.")}
+        )
+    team = Team.objects.filter(pk=target_id).first()
+    if team is None:
+        raise ValidationError({"team": _("Onbekend team.")})
+    if target_id != routed_team_id:
+        reason = _require_reason(reason)
+    return _apply(actor, case, "refer_to_team", reason=reason, team=team)
+
+
+@transaction.atomic
+def assign_lead(*, actor: User, case_id: uuid.UUID, lead_id: int | None = None) -> Case:
+    case = _locked_case(actor, case_id)
+    if acting_role(actor, case, "assign_lead", _team_ids(actor)) is None:
+        raise PermissionDenied(_("U mag deze stap niet zetten."))
+    return _apply(actor, case, "assign_lead", lead=_team_professional(case, lead_id))
+
+
+@transaction.atomic
+def accept(*, actor: User, case_id: uuid.UUID) -> Case:
+    return _apply(actor, _locked_case(actor, case_id), "accept")
+
+
+@transaction.atomic
+def decline(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
+    case = _locked_case(actor, case_id)
+    return _apply(actor, case, "decline", reason=_require_reason(reason))
+
+
+@transaction.atomic
+def reassign(*, actor: User, case_id: uuid.UUID, lead_id: int | None = None, reason: str = "") -> Case:
+    case = _locked_case(actor, case_id)
+    if acting_role(actor, case, "reassign", _team_ids(actor)) is None:
+        raise PermissionDenied(_("U mag deze stap niet zetten."))
+    reason = _require_reason(reason)
+    return _apply(actor, case, "reassign", reason=reason, lead=_team_professional(case, lead_id))
+
+
+@transaction.atomic
+def start_monitoring(*, actor: User, case_id: uuid.UUID) -> Case:
+    """Only a case whose plan has goals moves to monitoring."""
+    case = _locked_case(actor, case_id)
+    if acting_role(actor, case, "start_monitoring", _team_ids(actor)) is not None and not case.goals.exists():
+        raise Conflict(_("Het plan heeft nog geen doelen."))
+    return _apply(actor, case, "start_monitoring")
+
+
+@transaction.atomic
+def resume(*, actor: User, case_id: uuid.UUID) -> Case:
+    return _apply(actor, _locked_case(actor, case_id), "resume")
+
+
+@transaction.atomic
+def close(*, actor: User, case_id: uuid.UUID, outcome: str = "", reason: str = "") -> Case:
+    case = _locked_case(actor, case_id)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Kies een uitkomst uit de lijst.")})
+    if outcome == Outcome.OTHER:
+        reason = _require_reason(reason)
+    return _apply(actor, case, "close", reason=reason, outcome=outcome, reason_text=reason)

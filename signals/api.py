@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.services import record
+from coordination.models import Role
+from schakelpunt.api import actor_of, role_permission
+
+from . import selectors, services
+from .serializers import PartnerSignalSerializer, SignalInputSerializer, SignalReceiptSerializer
+
+
+class SignalListCreateApi(GenericAPIView):
+    permission_classes = [role_permission(Role.PARTNER)]
+    serializer_class = SignalInputSerializer
+
+    @extend_schema(responses=PartnerSignalSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.signals_for_partner(actor_of(request)))
+        items = list(page or [])
+        record(
+            actor=actor_of(request),
+            role=Role.PARTNER,
+            event_type="read",
+            action="signal.list",
+            object_type="signal",
+            detail={"count": len(items)},
+        )
+        return self.get_paginated_response(PartnerSignalSerializer(items, many=True).data)
+
+    @extend_schema(
+        request=SignalInputSerializer,
+        responses={201: SignalReceiptSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SignalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
+        filing = services.file_signal(
+            actor=actor_of(request), data=serializer.validated_data, idempotency_key=key
+        )
+        response = Response(SignalReceiptSerializer(filing.signal).data, status=status.HTTP_201_CREATED)
+        if not filing.created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class SignalDetailApi(GenericAPIView):
+    permission_classes = [role_permission(Role.PARTNER)]
+    serializer_class = PartnerSignalSerializer
+
+    def get(self, request: Request, signal_id: uuid.UUID) -> Response:
+        signal = selectors.signal_for_partner(actor_of(request), signal_id)
+        record(
+            actor=actor_of(request),
+            role=Role.PARTNER,
+            event_type="read",
+            action="signal.read",
+            object_type="signal",
+            object_id=str(signal.pk),
+        )
+        return Response(PartnerSignalSerializer(signal).data)

@@ -1,0 +1,128 @@
+"""Signal types and the signals partners file."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import PartnerStatus, new_reference
+from schakelpunt.crypto import EncryptedField
+
+
+class SignalType(models.Model):
+    """A kind of signal. Admins may add types; the contract's codes are seeded."""
+
+    class Creditor(models.TextChoices):
+        HOUSING = "housing", _("Wonen")
+        ENERGY = "energy", _("Energie")
+        WATER = "water", _("Water")
+        HEALTH_INSURANCE = "health_insurance", _("Zorgverzekering")
+        NONE = "", _("Geen schuldeiser")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    statutory = models.BooleanField(_("wettelijk Wgs-signaal"), default=False)
+    requires_consent = models.BooleanField(_("toestemming vereist"), default=False)
+    is_arrears = models.BooleanField(_("betalingsachterstand"), default=False)
+    creditor = models.CharField(_("soort schuldeiser"), max_length=32, choices=Creditor.choices, blank=True)
+    minimum_amount = models.DecimalField(
+        _("minimumbedrag"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("Achterstanden onder dit bedrag worden opgeslagen en gesloten als 'onder de drempel'."),
+    )
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("signaalsoort")
+        verbose_name_plural = _("signaalsoorten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Threat(models.TextChoices):
+    NONE = "none", _("Geen")
+    EVICTION = "eviction", _("Huisuitzetting")
+    DISCONNECTION = "disconnection", _("Afsluiting")
+    END_OF_SUPPLY = "end_of_supply", _("Einde levering")
+
+
+class Children(models.TextChoices):
+    YES = "yes", _("Ja")
+    NO = "no", _("Nee")
+    UNKNOWN = "unknown", _("Onbekend")
+
+
+def new_signal_reference() -> str:
+    return new_reference("S")
+
+
+class Signal(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=16, unique=True, default=new_signal_reference)
+    signal_type = models.ForeignKey(SignalType, on_delete=models.PROTECT, related_name="signals")
+    organisation = models.ForeignKey("coordination.Organisation", on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RECEIVED)
+    closed_reason = models.CharField(max_length=32, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="signals"
+    )
+
+    # Idempotency: blind indexes, unique per organisation, so the partner's
+    # reference (often a tenant or customer number) is not stored in the clear.
+    partner_reference = EncryptedField()
+    partner_reference_index = models.CharField(max_length=32)
+    # NULL, not "", when absent: the unique constraint must not treat absent keys as equal.
+    idempotency_key_index = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+
+    # Subject: personal data, encrypted at rest.
+    bsn = EncryptedField()
+    initials = EncryptedField()
+    given_names = EncryptedField()
+    surname_prefix = EncryptedField()
+    surname = EncryptedField()
+    date_of_birth = EncryptedField(kind="date")
+    postcode = EncryptedField()
+    house_number = EncryptedField()
+    house_number_addition = EncryptedField()
+    street = EncryptedField()
+    city = EncryptedField()
+    phone = EncryptedField()
+    email = EncryptedField()
+    note = EncryptedField()
+
+    # Facts about the signal that are not personal data by themselves and that
+    # the figures count after erasure.
+    arrears_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    arrears_since = models.DateField(null=True, blank=True)
+    threat = models.CharField(max_length=16, choices=Threat.choices, default=Threat.NONE)
+    children_in_household = models.CharField(max_length=8, choices=Children.choices, default=Children.UNKNOWN)
+    consent_given = models.BooleanField(default=False)
+    postcode_area = models.CharField(max_length=4, blank=True)  # 4 digits: routing and figures
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signaal")
+        verbose_name_plural = _("signalen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "partner_reference_index"], name="signal_unique_partner_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key_index"], name="signal_unique_idempotency_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "-received_at"], name="signal_org_received_idx")]
+
+    def __str__(self) -> str:
+        return self.reference

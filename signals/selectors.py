@@ -1,0 +1,32 @@
+"""Reads of signals, scoped to the actor in SQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from coordination.models import Role, User
+
+from .models import Signal
+
+
+def signals_for_partner(actor: User) -> QuerySet[Signal]:
+    """The actor's own organisation's signals; nothing for anyone else."""
+    if not actor.has_role(Role.PARTNER) or actor.organisation_id is None:
+        return Signal.objects.none()
+    return (
+        Signal.objects.filter(organisation_id=actor.organisation_id)
+        .select_related("signal_type")
+        .only("id", "reference", "partner_reference", "signal_type__code", "status", "received_at")
+        .order_by("-received_at", "id")
+    )
+
+
+def signal_for_partner(actor: User, signal_id: uuid.UUID) -> Signal:
+    """One of the actor's organisation's signals, or 404 (also when it is another's)."""
+    try:
+        return signals_for_partner(actor).get(pk=signal_id)
+    except Signal.DoesNotExist:
+        raise Http404 from None

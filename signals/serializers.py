@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from schakelpunt.serializers import StrictSerializer
+
+from . import validators
+from .models import Children, Signal, SignalType, Threat
+
+SUBJECT_FIELDS = (
+    "bsn",
+    "initials",
+    "given_names",
+    "surname_prefix",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "house_number",
+    "house_number_addition",
+    "street",
+    "city",
+    "phone",
+    "email",
+)
+
+
+def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, trim_whitespace=True, **kwargs
+    )
+
+
+class SubjectSerializer(StrictSerializer):
+    bsn = _text(12)
+    initials = _text(20)
+    given_names = _text(200)
+    surname_prefix = _text(20)
+    surname = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField(
+        required=False, allow_null=True, validators=[validators.validate_birth_date]
+    )
+    postcode = _text(10)
+    house_number = _text(10)
+    house_number_addition = _text(10)
+    street = _text(200)
+    city = _text(100)
+    phone = _text(30)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+
+    # Field validators run before the value is normalised, so the cleaning
+    # ones are hooks (their return value replaces the input).
+    def validate_bsn(self, value: str) -> str:
+        return validators.validate_bsn(value)
+
+    def validate_postcode(self, value: str) -> str:
+        return validators.validate_postcode(value)
+
+    def validate_house_number(self, value: str) -> str:
+        return validators.validate_house_number(value)
+
+    def validate_phone(self, value: str) -> str:
+        return validators.validate_phone(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        if attrs.get("postcode") and not attrs.get("house_number"):
+            errors["house_number"] = _("Een huisnummer hoort bij de postcode.")
+        if attrs.get("house_number") and not attrs.get("postcode"):
+            errors["postcode"] = _("Een postcode hoort bij het huisnummer.")
+        if not (attrs.get("bsn") or attrs.get("date_of_birth") or attrs.get("postcode")):
+            errors["date_of_birth"] = _(
+                "Geef een BSN, een geboortedatum of een adres (postcode en huisnummer), "
+                "zodat het huishouden te vinden is."
+            )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SignalInputSerializer(StrictSerializer):
+    signal_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=SignalType.objects.filter(active=True)
+    )
+    partner_reference = serializers.CharField(max_length=64)
+    subject = SubjectSerializer()
+    arrears_amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    arrears_since = serializers.DateField(
+        required=False, allow_null=True, validators=[validators.validate_not_future]
+    )
+    threat = serializers.ChoiceField(choices=Threat.choices, default=Threat.NONE)
+    children_in_household = serializers.ChoiceField(choices=Children.choices, default=Children.UNKNOWN)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    consent_given = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        signal_type: SignalType = attrs["signal_type"]
+        errors: dict[str, str] = {}
+        if signal_type.requires_consent and not attrs.get("consent_given"):
+            errors["consent_given"] = _("Voor dit soort signaal is toestemming van de bewoner nodig.")
+        if signal_type.is_arrears and attrs.get("arrears_amount") is None:
+            errors["arrears_amount"] = _("Geef het bedrag van de achterstand.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SignalReceiptSerializer(serializers.ModelSerializer):
+    """The answer to filing: enough to follow the signal up, nothing more."""
+
+    class Meta:
+        model = Signal
+        fields = ("id", "reference", "status", "received_at")
+
+
+class PartnerSignalSerializer(serializers.ModelSerializer):
+    """What a partner sees of its own organisation's signals: the minimal status."""
+
+    signal_type: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    partner_reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Signal
+        fields = ("id", "reference", "partner_reference", "signal_type", "status", "received_at")
