@@ -10,7 +10,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.services import record
 from coordination.models import CASE_ROLES, Role
 from schakelpunt.api import actor_of, role_permission
 
@@ -33,10 +32,6 @@ from .serializers import (
 CaseRoles = role_permission(*CASE_ROLES)
 
 
-def _roles(request: Request) -> str:
-    return ",".join(sorted(r for r in actor_of(request).roles if r in CASE_ROLES))
-
-
 def _team_ids(request: Request) -> set[uuid.UUID]:
     return set(actor_of(request).teams.values_list("pk", flat=True))
 
@@ -51,14 +46,7 @@ class CaseListApi(GenericAPIView):
         filters.is_valid(raise_exception=True)
         queue = selectors.case_queue(actor_of(request), **filters.validated_data)
         page = list(self.paginate_queryset(queue) or [])
-        record(
-            actor=actor_of(request),
-            role=_roles(request),
-            event_type="read",
-            action="case.list",
-            object_type="case",
-            detail={"count": len(page)},
-        )
+        selectors.log_queue_read(actor=actor_of(request), count=len(page))
         return self.get_paginated_response(CaseListSerializer(page, many=True).data)
 
 
@@ -74,24 +62,12 @@ class CaseDetailApi(GenericAPIView):
         ]
     )
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
-        read = selectors.case_for(
-            actor_of(request), case_id, break_glass_reason=request.query_params.get("reason", "")[:500]
+        read = selectors.open_case(
+            actor=actor_of(request),
+            case_id=case_id,
+            break_glass_reason=request.query_params.get("reason", ""),
         )
         case = read.case
-        # Logged before anything is returned: if the entry cannot be written,
-        # the request fails and no personal data leaves.
-        record(
-            actor=actor_of(request),
-            role=_roles(request),
-            event_type="read",
-            action="case.read",
-            object_type="case",
-            object_id=str(case.pk),
-            case_id=case.pk,
-            subject_id=str(case.household_id),
-            break_glass=read.break_glass,
-            purpose=request.query_params.get("reason", "")[:500] if read.break_glass else "",
-        )
         context = {
             "available_transitions": available_transitions(actor_of(request), case, _team_ids(request)),
             "timeline": selectors.timeline(case),

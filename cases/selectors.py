@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from coordination.models import Role, User
+from audit.services import record
+from coordination.models import CASE_ROLES, Role, User
 
 from .models import Case, CaseTransition, ContactAttempt, PlanGoal, State
 
@@ -104,6 +105,45 @@ def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -
         if case is not None:
             return CaseRead(case=case, break_glass=True)
     raise Http404
+
+
+def _roles(actor: User) -> str:
+    return ",".join(sorted(r for r in actor.roles if r in CASE_ROLES))
+
+
+def open_case(*, actor: User, case_id: uuid.UUID, break_glass_reason: str = "") -> CaseRead:
+    """``case_for`` plus its access-log entry: what every case page and API read calls.
+
+    The entry is written before anything is returned; if it cannot be
+    written this raises, and no personal data leaves (fail closed).
+    """
+    reason = break_glass_reason.strip()[:500]
+    read = case_for(actor, case_id, break_glass_reason=reason)
+    record(
+        actor=actor,
+        role=_roles(actor),
+        event_type="read",
+        action="case.read",
+        object_type="case",
+        object_id=str(read.case.pk),
+        case_id=read.case.pk,
+        subject_id=str(read.case.household_id),
+        break_glass=read.break_glass,
+        purpose=reason if read.break_glass else "",
+    )
+    return read
+
+
+def log_queue_read(*, actor: User, count: int) -> None:
+    """A queue page shows no personal data, but who looked at which queue is kept too."""
+    record(
+        actor=actor,
+        role=_roles(actor),
+        event_type="read",
+        action="case.list",
+        object_type="case",
+        detail={"count": count},
+    )
 
 
 def timeline(case: Case) -> list[dict[str, Any]]:

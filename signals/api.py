@@ -8,7 +8,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audit.services import record
 from coordination.models import Role
 from schakelpunt.api import actor_of, role_permission
 
@@ -24,14 +23,7 @@ class SignalListCreateApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.signals_for_partner(actor_of(request)))
         items = list(page or [])
-        record(
-            actor=actor_of(request),
-            role=Role.PARTNER,
-            event_type="read",
-            action="signal.list",
-            object_type="signal",
-            detail={"count": len(items)},
-        )
+        selectors.log_partner_list(actor=actor_of(request), count=len(items))
         return self.get_paginated_response(PartnerSignalSerializer(items, many=True).data)
 
     @extend_schema(
@@ -57,13 +49,5 @@ class SignalDetailApi(GenericAPIView):
     serializer_class = PartnerSignalSerializer
 
     def get(self, request: Request, signal_id: uuid.UUID) -> Response:
-        signal = selectors.signal_for_partner(actor_of(request), signal_id)
-        record(
-            actor=actor_of(request),
-            role=Role.PARTNER,
-            event_type="read",
-            action="signal.read",
-            object_type="signal",
-            object_id=str(signal.pk),
-        )
+        signal = selectors.open_partner_signal(actor=actor_of(request), signal_id=signal_id)
         return Response(PartnerSignalSerializer(signal).data)

@@ -7,6 +7,7 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.services import record
 from coordination.models import Role, User
 
 from .models import Signal
@@ -30,3 +31,28 @@ def signal_for_partner(actor: User, signal_id: uuid.UUID) -> Signal:
         return signals_for_partner(actor).get(pk=signal_id)
     except Signal.DoesNotExist:
         raise Http404 from None
+
+
+def open_partner_signal(*, actor: User, signal_id: uuid.UUID) -> Signal:
+    """``signal_for_partner`` plus its access-log entry, for every entry point."""
+    signal = signal_for_partner(actor, signal_id)
+    record(
+        actor=actor,
+        role=Role.PARTNER,
+        event_type="read",
+        action="signal.read",
+        object_type="signal",
+        object_id=str(signal.pk),
+    )
+    return signal
+
+
+def log_partner_list(*, actor: User, count: int) -> None:
+    record(
+        actor=actor,
+        role=Role.PARTNER,
+        event_type="read",
+        action="signal.list",
+        object_type="signal",
+        detail={"count": count},
+    )
