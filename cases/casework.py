@@ -17,6 +17,7 @@ from audit.services import record
 from coordination.models import Role, User
 from schakelpunt.errors import Conflict
 
+from .deadlines import refresh_deadline
 from .models import Case, ContactAttempt, NetworkMember, PlanAction, PlanGoal, State
 from .selectors import cases_for
 
@@ -26,6 +27,12 @@ _CONTACT_STATES = {
     Role.PROFESSIONAL: {State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING},
 }
 _PLAN_STATES = {State.IN_PROGRESS, State.MONITORING}
+# A contact attempt with one of these results was a conversation with the household.
+CONVERSATION_RESULTS = {
+    ContactAttempt.Result.REACHED,
+    ContactAttempt.Result.APPOINTMENT,
+    ContactAttempt.Result.DECLINED,
+}
 
 
 def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
@@ -76,6 +83,15 @@ def record_contact_attempt(
     attempt = ContactAttempt.objects.create(
         case=case, channel=channel, result=result, at=at or timezone.now(), note=note or None, by=actor
     )
+    # The first attempt and the first conversation end their deadlines.
+    if case.first_contact_at is None or attempt.at < case.first_contact_at:
+        case.first_contact_at = attempt.at
+    if result in CONVERSATION_RESULTS and (
+        case.first_conversation_at is None or attempt.at < case.first_conversation_at
+    ):
+        case.first_conversation_at = attempt.at
+    refresh_deadline(case)
+    case.save(update_fields=["first_contact_at", "first_conversation_at", "deadline", "due_at", "overdue"])
     _log(actor, role, case, "case.contact.create", "contact_attempt", attempt.pk)
     return attempt
 

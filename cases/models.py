@@ -89,6 +89,12 @@ class Outcome(models.TextChoices):
     OTHER = "other", _("Anders (reden verplicht)")
 
 
+class Deadline(models.TextChoices):
+    FIRST_CONTACT = "first_contact", _("Eerste contactpoging")
+    FIRST_CONVERSATION = "first_conversation", _("Eerste gesprek")
+    LEAD_ASSIGNMENT = "lead_assignment", _("Regisseur toewijzen")
+
+
 class PartnerStatus(models.TextChoices):
     """What a filing partner sees of its signal: closed-loop feedback, no case content."""
 
@@ -127,8 +133,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     last_signal_at = models.DateTimeField(default=timezone.now)
     signal_count = models.PositiveIntegerField(default=0)
+    state_entered_at = models.DateTimeField(default=timezone.now)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    first_conversation_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.CharField(max_length=24, choices=Deadline.choices, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     overdue = models.BooleanField(default=False)  # set by the deadline run, sorts queues
+    erased_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     outcome_reason = EncryptedField()
@@ -141,6 +152,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["team", "-overdue", "-priority", "opened_at"], name="case_team_queue_idx"),
             models.Index(fields=["lead", "state"], name="case_lead_idx"),
             models.Index(fields=["household", "state"], name="case_household_idx"),
+            models.Index(fields=["due_at"], name="case_due_idx", condition=models.Q(overdue=False)),
         ]
 
     def __str__(self) -> str:
@@ -325,3 +337,61 @@ class NetworkMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.role})"
+
+
+class DeadlineBreach(models.Model):
+    """A deadline that passed: recorded once, so its notifications go out once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="breaches")
+    deadline = models.CharField(max_length=24, choices=Deadline.choices)
+    due_at = models.DateTimeField()
+    noticed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("termijnoverschrijding")
+        verbose_name_plural = _("termijnoverschrijdingen")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "deadline", "due_at"], name="breach_once_per_deadline")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} {self.due_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """An e-mail to send, written in the same transaction as the change it tells of.
+
+    The outbox survives a broker outage: a task drains it after commit and
+    the beat drains it every minute, claiming rows so each goes out once.
+    The message carries the case reference and a link, never personal data.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_SIGNAL = "new_signal", _("Nieuw signaal bij uw casus")
+        NEW_IN_QUEUE = "new_in_queue", _("Nieuwe casus in de wachtrij van uw team")
+        OVERDUE = "overdue", _("Termijn verstreken")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    dedupe_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "case", "recipient", "dedupe_key"], name="notification_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="notification_pending_idx", condition=models.Q(sent_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

@@ -106,6 +106,7 @@ class CaseSummarySerializer(CaseListSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     by = UserRefSerializer()
+    note = serializers.CharField(allow_null=True)
 
     class Meta:
         model = ContactAttempt
@@ -148,6 +149,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     household = serializers.UUIDField(source="household_id")
     district = serializers.CharField(source="district.name", allow_null=True, default=None)
     claimed_by = UserRefSerializer(allow_null=True)
+    outcome_reason = serializers.CharField(allow_null=True)
     signals = CaseSignalSerializer(many=True)
     contacts = ContactSerializer(many=True)
     plan = serializers.SerializerMethodField()

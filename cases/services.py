@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from coordination.selectors import district_for_postcode
 
+from . import notifications
+from .deadlines import refresh_deadline
 from .matching import SubjectFacts, match_keys, normalise_postcode
-from .models import OPEN_STATES, Case, Household, HouseholdKey, Priority
+from .models import OPEN_STATES, Case, Household, HouseholdKey, Notification, Priority
 
 THREATS = frozenset({"eviction", "disconnection", "end_of_supply"})
 
@@ -47,12 +49,17 @@ def _lock_match_keys(keys: set[str]) -> None:
     # those signals and nothing else; SQLite serialises all writers anyway.
     if connection.vendor != "postgresql":
         return
+    if not keys:
+        return
     with connection.cursor() as cursor:
-        for key in sorted(keys):  # one order everywhere: no deadlocks
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        # One order everywhere (sorted): no deadlocks between two such signals.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k ORDER BY k",
+            [sorted(keys)],
+        )
 
 
-def place_signal(*, subject: SubjectFacts, facts: SignalFacts) -> Placement:
+def place_signal(*, subject: SubjectFacts, facts: SignalFacts, signal_id: str) -> Placement:
     """Find the household by its blind keys and the open case it has, or open one.
 
     Must run inside the caller's transaction, which then saves the signal with
@@ -93,20 +100,29 @@ def place_signal(*, subject: SubjectFacts, facts: SignalFacts) -> Placement:
                 "threat", "children_in_household", "signal_type__creditor"
             )
         ]
-        priority = max(case.priority, priority_for([*existing, facts]))
+        case.priority = max(case.priority, priority_for([*existing, facts]))
+        changed = refresh_deadline(case)  # a threat brings the first-contact deadline forward
         Case.objects.filter(pk=case.pk).update(
-            signal_count=F("signal_count") + 1, last_signal_at=now, priority=priority
+            signal_count=F("signal_count") + 1,
+            last_signal_at=now,
+            priority=case.priority,
+            **{name: getattr(case, name) for name in changed},
         )
-        case.refresh_from_db(fields=["signal_count", "last_signal_at", "priority"])
+        case.refresh_from_db(fields=["signal_count", "last_signal_at"])
+        # The case's owner is told; the mail names the case, not the household.
+        notifications.enqueue(case, Notification.Kind.NEW_SIGNAL, notifications.case_holder(case), signal_id)
         return Placement(case=case, created=False)
 
     district = district_for_postcode(normalise_postcode(subject.postcode))
-    case = Case.objects.create(
+    case = Case(
         household_id=household_id,
         priority=priority_for([facts]),
         district=district,  # routing: its team is the default for refer_to_team
         opened_at=now,
+        state_entered_at=now,
         last_signal_at=now,
         signal_count=1,
     )
+    refresh_deadline(case)
+    case.save(force_insert=True)
     return Placement(case=case, created=True)

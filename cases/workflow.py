@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -22,7 +23,9 @@ from audit.services import record
 from coordination.models import Role, Team, User
 from schakelpunt.errors import Conflict
 
-from .models import Case, CaseTransition, Outcome
+from . import notifications
+from .deadlines import refresh_deadline
+from .models import Case, CaseTransition, Notification, Outcome
 from .rules import acting_role
 from .selectors import cases_for
 
@@ -49,12 +52,19 @@ def _apply(actor: User, case: Case, name: str, reason: str = "", **kwargs: Any) 
         )
     source = case.state
     method(**kwargs)
+    case.state_entered_at = timezone.now()
+    refresh_deadline(case)
     case.save()
     CaseTransition.objects.create(
         case=case, name=name, source=source, target=case.state, actor=actor, reason=reason or None
     )
     # Closed-loop feedback: the partners' signals follow the case.
     case.signals.exclude(status=case.partner_status).update(status=case.partner_status)
+    if name == "refer_to_team":
+        transition_id = str(case.transitions.order_by("-at").values_list("pk", flat=True).first())
+        notifications.enqueue(
+            case, Notification.Kind.NEW_IN_QUEUE, notifications.team_coordinators(case), transition_id
+        )
     record(
         actor=actor,
         role=role,

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import District, Organisation, PostcodeArea, Role, Team, User
+from .models import District, Organisation, Policy, PostcodeArea, Role, Team, User
 
 
 @admin.register(Organisation)
@@ -76,3 +76,36 @@ class TeamAdmin(admin.ModelAdmin):
         if db_field.name == "members":
             kwargs["queryset"] = User.objects.filter(is_active=True).order_by("username")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (
+            _("Termijnen"),
+            {
+                "fields": (
+                    "urgent_first_contact_working_days",
+                    "first_contact_days",
+                    "first_conversation_days",
+                    "lead_assignment_working_days",
+                )
+            },
+        ),
+        (
+            _("Bewaartermijnen"),
+            {
+                "fields": (
+                    "retention_without_contact_months",
+                    "retention_contact_without_help_months",
+                    "retention_after_help_months",
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request: Any) -> bool:
+        return not Policy.objects.exists()
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

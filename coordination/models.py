@@ -137,3 +137,44 @@ class PostcodeArea(models.Model):
         overlap = PostcodeArea.objects.filter(start__lte=self.end, end__gte=self.start).exclude(pk=self.pk)
         if overlap.exists():
             raise ValidationError(_("Dit gebied overlapt met %s.") % overlap.first())
+
+
+class Policy(models.Model):
+    """The municipality's deadlines and retention periods, one row, edited in the admin.
+
+    Defaults follow DESIGN.md and current municipal practice.
+    """
+
+    urgent_first_contact_working_days = models.PositiveSmallIntegerField(
+        _("eerste contactpoging bij dreiging (werkdagen)"), default=3
+    )
+    first_contact_days = models.PositiveSmallIntegerField(_("eerste contactpoging (dagen)"), default=14)
+    first_conversation_days = models.PositiveSmallIntegerField(_("eerste gesprek (dagen)"), default=28)
+    lead_assignment_working_days = models.PositiveSmallIntegerField(
+        _("regisseur toegewezen (werkdagen)"), default=5
+    )
+    retention_without_contact_months = models.PositiveSmallIntegerField(
+        _("bewaartermijn zonder contact (maanden na ontvangst)"), default=6
+    )
+    retention_contact_without_help_months = models.PositiveSmallIntegerField(
+        _("bewaartermijn na contact zonder hulp (maanden na afsluiten)"), default=12
+    )
+    retention_after_help_months = models.PositiveSmallIntegerField(
+        _("bewaartermijn na hulp (maanden na afsluiten)"), default=18
+    )
+
+    class Meta:
+        verbose_name = _("termijnen en bewaartermijnen")
+        verbose_name_plural = _("termijnen en bewaartermijnen")
+
+    def __str__(self) -> str:
+        return str(_("Termijnen en bewaartermijnen"))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.pk = 1  # one municipality, one policy
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def current(cls) -> Policy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

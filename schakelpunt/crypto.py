@@ -16,8 +16,9 @@ import datetime
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable, Iterator
 from functools import cache
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -162,6 +163,11 @@ class EncryptedField(models.BinaryField):
             return bytes(raw)
         return encrypt(self.to_plaintext(raw), binding(model_instance, self.column))
 
+    def value_to_string(self, obj: models.Model) -> str:
+        # Django's serialisers (dumpdata) would write plaintext or opaque bytes;
+        # personal data leaves only through views that log the read.
+        raise TypeError(f"{self.name} is encrypted and not serialised; declare the field explicitly")
+
     def raw_ciphertext(self, instance: models.Model) -> Ciphertext | None:
         raw = instance.__dict__.get(self.attname)
         return raw if isinstance(raw, Ciphertext) else None
@@ -169,3 +175,80 @@ class EncryptedField(models.BinaryField):
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+
+
+# Files (bulk uploads) are sealed in chunks so they never sit in memory whole
+# nor on disk in the clear. Each chunk is its own AES-GCM message; its
+# associated data names the file, its index and whether it is the last, so
+# chunks cannot be reordered, dropped or cut off unnoticed.
+FILE_CHUNK_BYTES = 256 * 1024
+_LENGTH_BYTES = 4
+
+
+def _chunk_aad(binding: bytes, index: int, final: bool) -> bytes:
+    return binding + f"|{index}|{int(final)}".encode()
+
+
+def encrypt_chunks(chunks: Iterable[bytes], sink: BinaryIO, file_binding: bytes) -> int:
+    """Write ``chunks`` to ``sink`` sealed under the newest key; returns plaintext bytes."""
+    key_id, key = _keys()[0]
+    kid = key_id.encode()
+    sink.write(bytes([_VERSION, len(kid)]) + kid)
+    aead = _aead(key)
+    total = index = 0
+    pending: bytes | None = None
+
+    def seal(data: bytes, final: bool) -> None:
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = aead.encrypt(nonce, data, _chunk_aad(file_binding, index, final))
+        sink.write(len(sealed).to_bytes(_LENGTH_BYTES, "big") + nonce + sealed)
+
+    buffer = bytearray()
+    for chunk in chunks:
+        total += len(chunk)
+        buffer += chunk
+        while len(buffer) >= FILE_CHUNK_BYTES:
+            if pending is not None:
+                seal(pending, final=False)
+                index += 1
+            pending, buffer = bytes(buffer[:FILE_CHUNK_BYTES]), buffer[FILE_CHUNK_BYTES:]
+    if pending is not None:
+        if buffer:
+            seal(pending, final=False)
+            index += 1
+            seal(bytes(buffer), final=True)
+        else:
+            seal(pending, final=True)
+    else:
+        seal(bytes(buffer), final=True)
+    return total
+
+
+def decrypt_chunks(source: BinaryIO, file_binding: bytes) -> Iterator[bytes]:
+    """The plaintext chunks of a file written by ``encrypt_chunks``, checked one by one."""
+    head = source.read(2)
+    if len(head) < 2 or head[0] != _VERSION:
+        raise DecryptionError("unknown file format")
+    key_id = source.read(head[1]).decode()
+    key = dict(_keys()).get(key_id)
+    if key is None:
+        raise DecryptionError(f"no key with id {key_id!r} is configured")
+    aead = _aead(key)
+    index = 0
+    while True:
+        length_bytes = source.read(_LENGTH_BYTES)
+        if len(length_bytes) < _LENGTH_BYTES:
+            raise DecryptionError("file ends before its last chunk")
+        nonce = source.read(_NONCE_BYTES)
+        sealed = source.read(int.from_bytes(length_bytes, "big"))
+        peek = source.read(1)
+        final = peek == b""
+        if not final:
+            source.seek(-1, 1)
+        try:
+            yield aead.decrypt(nonce, sealed, _chunk_aad(file_binding, index, final))
+        except Exception as exc:
+            raise DecryptionError("file chunk does not open: tampered, reordered or cut off") from exc
+        if final:
+            return
+        index += 1

@@ -2,17 +2,26 @@ from __future__ import annotations
 
 import uuid
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coordination.models import Role
 from schakelpunt.api import actor_of, role_permission
 
-from . import selectors, services
-from .serializers import PartnerSignalSerializer, SignalInputSerializer, SignalReceiptSerializer
+from . import bulk, selectors, services
+from .serializers import (
+    BulkProgressSerializer,
+    PartnerSignalSerializer,
+    SignalInputSerializer,
+    SignalReceiptSerializer,
+)
 
 
 class SignalListCreateApi(GenericAPIView):
@@ -51,3 +60,46 @@ class SignalDetailApi(GenericAPIView):
     def get(self, request: Request, signal_id: uuid.UUID) -> Response:
         signal = selectors.open_partner_signal(actor=actor_of(request), signal_id=signal_id)
         return Response(PartnerSignalSerializer(signal).data)
+
+
+class BulkUploadApi(GenericAPIView):
+    """Upload a CSV or JSON-lines file of signals; it is processed in the background."""
+
+    permission_classes = [role_permission(Role.PARTNER)]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={202: inline_serializer("BulkAccepted", {"id": serializers.UUIDField()})},
+    )
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Voeg een CSV- of JSON-lines-bestand toe."]})
+        if upload.size is not None and upload.size > settings.BULK_UPLOAD_MAX_BYTES:
+            raise ValidationError({"file": ["Het bestand is te groot."]})
+        first_bytes = upload.read(64)
+        upload.seek(0)
+        stored = bulk.store_upload(
+            actor=actor_of(request),
+            filename=upload.name or "",
+            chunks=bulk.iter_uploaded(upload),
+            first_bytes=first_bytes,
+        )
+        return Response({"id": str(stored.id)}, status=status.HTTP_202_ACCEPTED)
+
+
+class BulkUploadDetailApi(GenericAPIView):
+    permission_classes = [role_permission(Role.PARTNER)]
+
+    @extend_schema(responses=BulkProgressSerializer)
+    def get(self, request: Request, upload_id: uuid.UUID) -> Response:
+        upload = get_object_or_404(
+            bulk.uploads_for(actor_of(request)).prefetch_related("errors"), pk=upload_id
+        )
+        return Response(bulk.read_progress(upload))

@@ -126,3 +126,61 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class BulkUpload(models.Model):
+    """A partner's batch file, processed in the background with per-row errors.
+
+    The file is kept encrypted (``schakelpunt.crypto.encrypt_chunks``) until it
+    has been processed, then deleted.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Wacht op verwerking")
+        PROCESSING = "processing", _("Wordt verwerkt")
+        DONE = "done", _("Verwerkt")
+        FAILED = "failed", _("Mislukt")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSONL = "jsonl", "JSON lines"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey("coordination.Organisation", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(max_length=8, choices=Format.choices)
+    size = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=500, blank=True)  # why the whole file failed; never row data
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulkbestand")
+        verbose_name_plural = _("bulkbestanden")
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="bulk_org_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BulkRowError(models.Model):
+    """One refused row: its line number in the file, the field and the reason (no values)."""
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField()
+    field = models.CharField(max_length=64)
+    message = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = _("fout in bulkbestand")
+        verbose_name_plural = _("fouten in bulkbestanden")
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.field}"

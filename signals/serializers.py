@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from schakelpunt.serializers import StrictSerializer
@@ -80,10 +81,25 @@ class SubjectSerializer(StrictSerializer):
         return attrs
 
 
+def signal_types_by_code() -> dict[str, SignalType]:
+    return {t.code: t for t in SignalType.objects.filter(active=True)}
+
+
+class SignalTypeField(serializers.SlugRelatedField):
+    """An active signal type by code; a batch passes ``context["signal_types"]`` to
+    look them up once instead of once per row."""
+
+    def to_internal_value(self, data: Any) -> SignalType:
+        known = self.context.get("signal_types")
+        if known is None:
+            return super().to_internal_value(data)
+        if not isinstance(data, str) or data not in known:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:40])
+        return known[data]
+
+
 class SignalInputSerializer(StrictSerializer):
-    signal_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=SignalType.objects.filter(active=True)
-    )
+    signal_type = SignalTypeField(slug_field="code", queryset=SignalType.objects.filter(active=True))
     partner_reference = serializers.CharField(max_length=64)
     subject = SubjectSerializer()
     arrears_amount = serializers.DecimalField(
@@ -128,3 +144,25 @@ class PartnerSignalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Signal
         fields = ("id", "reference", "partner_reference", "signal_type", "status", "received_at")
+
+
+class BulkRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Line number in the file (the CSV header is line 1).")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+BulkProgressSerializer = inline_serializer(
+    "BulkProgress",
+    {
+        "id": serializers.UUIDField(),
+        "state": serializers.CharField(),
+        "total": serializers.IntegerField(allow_null=True),
+        "processed": serializers.IntegerField(),
+        "accepted": serializers.IntegerField(),
+        "rejected": serializers.IntegerField(),
+        "failure": serializers.CharField(),
+        # "errors" shadows Serializer.errors, so this schema-only serializer is built inline.
+        "errors": BulkRowErrorSerializer(many=True),
+    },
+)

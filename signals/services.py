@@ -14,7 +14,6 @@ from audit.services import record
 from cases.matching import SubjectFacts
 from cases.models import PartnerStatus
 from cases.services import SignalFacts, place_signal
-from cases.tasks import notify_lead_of_new_signal
 from coordination.models import Role, User
 from schakelpunt.crypto import blind_index
 
@@ -142,14 +141,12 @@ def _create(
             children_in_household=signal.children_in_household,
             creditor=signal_type.creditor,
         ),
+        signal_id=str(signal.pk),
     )
     signal.case = placement.case
     signal.status = placement.case.partner_status
     signal.save()
     _log_filing(actor, signal)
-    if not placement.created and placement.case.lead_id:
-        case_id = str(placement.case.pk)
-        transaction.on_commit(lambda: notify_lead_of_new_signal.delay(case_id))
     return signal
 
 

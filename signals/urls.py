@@ -4,5 +4,7 @@ from . import api
 
 urlpatterns = [
     path("signals/", api.SignalListCreateApi.as_view(), name="signal-list"),
+    path("signals/bulk/", api.BulkUploadApi.as_view(), name="signal-bulk"),
+    path("signals/bulk/<uuid:upload_id>/", api.BulkUploadDetailApi.as_view(), name="signal-bulk-detail"),
     path("signals/<uuid:signal_id>/", api.SignalDetailApi.as_view(), name="signal-detail"),
 ]

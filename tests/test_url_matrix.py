@@ -14,6 +14,8 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "auth-token": ("post", {"anyone"}),
     "signal-list": ("get", {"partner"}),
     "signal-detail": ("get", {"partner"}),
+    "signal-bulk": ("post", {"partner"}),
+    "signal-bulk-detail": ("get", {"partner"}),
     "team-list": ("get", {"triage", "coordinator"}),
     "case-list": ("get", CASE_ROLES),
     "case-detail": ("get", CASE_ROLES),
@@ -21,6 +23,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "case-contacts": ("post", {"triage", "professional"}),
     "case-plan-goals": ("post", {"professional"}),
     "case-network": ("post", {"professional"}),
+    "figures": ("get", {"triage", "coordinator", "admin", "auditor"}),
     "audit-events": ("get", {"auditor"}),
     "audit-verify": ("get", {"auditor"}),
 }
@@ -53,6 +56,8 @@ def test_every_api_url_is_in_the_matrix():
 def _url(name: str) -> str:
     if name == "signal-detail":
         return reverse(name, kwargs={"signal_id": uuid.uuid4()})
+    if name == "signal-bulk-detail":
+        return reverse(name, kwargs={"upload_id": uuid.uuid4()})
     if name == "case-transition":
         return reverse(name, kwargs={"case_id": uuid.uuid4(), "transition": "claim"})
     if name.startswith("case-") and name != "case-list":

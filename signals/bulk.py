@@ -1,0 +1,290 @@
+"""Bulk intake: a partner's monthly batch, filed row by row with the single-intake service.
+
+The upload is sealed in chunks as it is stored and read back the same way,
+so a 50 MB file never sits in memory whole nor in the clear on disk. Each
+valid row goes through ``file_signal`` (matching, idempotency by partner
+reference: the same file twice files nothing new); each refused row is
+reported with its line number, field and reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from coordination.models import Role, User
+from schakelpunt.crypto import decrypt_chunks, encrypt_chunks
+
+from .models import BulkRowError, BulkUpload
+from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
+from .services import file_signal
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 200
+STALE_AFTER = datetime.timedelta(minutes=5)
+SUBJECT_PREFIX = "subject_"
+TOP_FIELDS = frozenset(SignalInputSerializer().fields) - {"subject"}
+SUBJECT_FIELDS = frozenset(SubjectSerializer().fields)
+KNOWN_COLUMNS = TOP_FIELDS | {SUBJECT_PREFIX + name for name in SUBJECT_FIELDS}
+
+
+class BulkFileError(Exception):
+    """The file as a whole cannot be read (not CSV/JSON lines, unknown columns, ...)."""
+
+
+def _path(upload_id: uuid.UUID) -> Path:
+    return Path(str(settings.BULK_UPLOAD_DIR)) / f"{upload_id}.sealed"
+
+
+def _binding(upload_id: uuid.UUID) -> bytes:
+    return f"signals_bulkupload|file|{upload_id}".encode()
+
+
+def format_of(filename: str, first_bytes: bytes) -> str:
+    lowered = filename.lower()
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return BulkUpload.Format.JSONL
+    if lowered.endswith((".csv", ".txt")):
+        return BulkUpload.Format.CSV
+    return BulkUpload.Format.JSONL if first_bytes.lstrip().startswith(b"{") else BulkUpload.Format.CSV
+
+
+def store_upload(*, actor: User, filename: str, chunks: Iterable[bytes], first_bytes: bytes) -> BulkUpload:
+    """Seal the file to disk, create the upload and start processing after commit."""
+    if not actor.has_role(Role.PARTNER) or actor.organisation_id is None:
+        raise PermissionDenied(_("Alleen partners leveren signalen aan."))
+    upload = BulkUpload(
+        organisation_id=actor.organisation_id, uploaded_by=actor, format=format_of(filename, first_bytes)
+    )
+    path = _path(upload.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("wb") as sink:
+            upload.size = encrypt_chunks(chunks, sink, _binding(upload.id))
+        with transaction.atomic():
+            upload.save(force_insert=True)
+            record(
+                actor=actor,
+                role=Role.PARTNER,
+                event_type="write",
+                action="signal.bulk.upload",
+                object_type="bulk_upload",
+                object_id=str(upload.id),
+                detail={"bytes": upload.size, "format": upload.format},
+            )
+            upload_id = str(upload.id)
+            transaction.on_commit(lambda: _start(upload_id), robust=True)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return upload
+
+
+def _start(upload_id: str) -> None:
+    from .tasks import process_bulk_upload
+
+    process_bulk_upload.delay(upload_id)
+
+
+def _text_lines(upload: BulkUpload) -> Iterator[str]:
+    """The file's lines, decrypted and decoded incrementally."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    pending = ""
+    with _path(upload.id).open("rb") as source:
+        for chunk in decrypt_chunks(source, _binding(upload.id)):
+            try:
+                pending += decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise BulkFileError(_("Het bestand is geen UTF-8-tekst.")) from exc
+            *lines, pending = pending.split("\n")
+            yield from (line + "\n" for line in lines)
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def _rows(upload: BulkUpload) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, flat row) for every data row of the file."""
+    lines = _text_lines(upload)
+    if upload.format == BulkUpload.Format.CSV:
+        reader = csv.DictReader(lines)
+        unknown = sorted(set(reader.fieldnames or []) - KNOWN_COLUMNS)
+        if not reader.fieldnames:
+            raise BulkFileError(_("Het bestand is leeg."))
+        if unknown:
+            raise BulkFileError(_("Onbekende kolommen: %s") % ", ".join(unknown))
+        for row in reader:
+            if None in row:
+                yield reader.line_num, {"__error__": _("De regel heeft meer velden dan de kop.")}
+                continue
+            yield reader.line_num, {k: v for k, v in row.items() if v is not None and v.strip() != ""}
+        return
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            yield number, {"__error__": _("Deze regel is geen geldige JSON.")}
+            continue
+        if not isinstance(value, dict):
+            yield number, {"__error__": _("Elke regel moet een JSON-object zijn.")}
+            continue
+        yield number, value
+
+
+def payload(row: dict[str, Any]) -> dict[str, Any]:
+    """A flat row (CSV columns, or JSON with flat or nested subject) as the API's nested payload."""
+    data: dict[str, Any] = {}
+    subject: dict[str, Any] = dict(row.get("subject") or {}) if isinstance(row.get("subject"), dict) else {}
+    for key, value in row.items():
+        if key == "subject" and isinstance(value, dict):
+            continue
+        if key.startswith(SUBJECT_PREFIX):
+            subject[key.removeprefix(SUBJECT_PREFIX)] = value
+        else:
+            data[key] = value
+    data["subject"] = subject
+    return data
+
+
+def flatten_errors(errors: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            name = f"{prefix}{key}" if key != "non_field_errors" else (prefix.rstrip("_") or key)
+            yield from flatten_errors(value, f"{name}_" if isinstance(value, dict) else name)
+    elif isinstance(errors, list):
+        for item in errors:
+            yield from flatten_errors(item, prefix)
+    else:
+        yield prefix or "non_field_errors", str(errors)
+
+
+def _file_row(actor: User, row: dict[str, Any], context: dict[str, Any]) -> list[tuple[str, str]]:
+    if "__error__" in row:
+        return [("row", row["__error__"])]
+    serializer = SignalInputSerializer(data=payload(row), context=context)
+    if not serializer.is_valid():
+        return list(flatten_errors(serializer.errors))
+    file_signal(actor=actor, data=serializer.validated_data)
+    return []
+
+
+def process_upload(upload_id: uuid.UUID) -> BulkUpload:
+    """Process an upload; safe to call again (a redelivered task resumes where it stopped)."""
+    # Claimed when pending, or when a worker that had it stopped sending
+    # signs of life (a redelivered task after a crash): never by two at once.
+    stale = timezone.now() - STALE_AFTER
+    claimed = (
+        BulkUpload.objects.filter(pk=upload_id)
+        .filter(
+            Q(state=BulkUpload.State.PENDING) | Q(state=BulkUpload.State.PROCESSING, started_at__lt=stale)
+        )
+        .update(state=BulkUpload.State.PROCESSING, started_at=timezone.now())
+    )
+    upload = BulkUpload.objects.select_related("uploaded_by").get(pk=upload_id)
+    if not claimed:
+        return upload  # done or failed already
+    try:
+        if upload.total is None:
+            upload.total = sum(1 for _ in _rows(upload))
+            BulkUpload.objects.filter(pk=upload.pk).update(total=upload.total)
+        _process_rows(upload)
+    except BulkFileError as exc:
+        BulkUpload.objects.filter(pk=upload.pk).update(
+            state=BulkUpload.State.FAILED, failure=str(exc)[:500], finished_at=timezone.now()
+        )
+    else:
+        BulkUpload.objects.filter(pk=upload.pk).update(
+            state=BulkUpload.State.DONE, finished_at=timezone.now()
+        )
+    _path(upload.id).unlink(missing_ok=True)
+    upload.refresh_from_db()
+    return upload
+
+
+def _process_rows(upload: BulkUpload) -> None:
+    actor = upload.uploaded_by
+    done_before = upload.processed
+    accepted = rejected = 0
+    errors: list[BulkRowError] = []
+
+    def flush(position: int) -> None:
+        nonlocal accepted, rejected
+        with transaction.atomic():
+            BulkRowError.objects.bulk_create(errors)
+            BulkUpload.objects.filter(pk=upload.pk).update(
+                processed=position,
+                accepted=F("accepted") + accepted,
+                rejected=F("rejected") + rejected,
+                started_at=timezone.now(),  # a sign of life for the stale-claim check
+            )
+        errors.clear()
+        accepted = rejected = 0
+
+    context = {"signal_types": signal_types_by_code()}
+    position = 0
+    rows = enumerate(_rows(upload), start=1)
+    while True:
+        # A batch of rows commits together with its progress: one commit per
+        # batch instead of one per row, and after a crash the batch is redone
+        # as a whole (each row still in its own savepoint inside file_signal).
+        with transaction.atomic():
+            for position, (line, row) in rows:
+                if position <= done_before:
+                    continue  # processed before a restart: filed, and counted, already
+                problems = _file_row(actor, row, context)
+                if problems:
+                    rejected += 1
+                    errors.extend(
+                        BulkRowError(upload=upload, row=line, field=field[:64], message=message[:300])
+                        for field, message in problems
+                    )
+                else:
+                    accepted += 1
+                if position % PROGRESS_EVERY == 0:
+                    break
+            else:
+                flush(position)
+                return
+            flush(position)
+
+
+def read_progress(upload: BulkUpload) -> dict[str, Any]:
+    return {
+        "id": str(upload.id),
+        "state": upload.state,
+        "total": upload.total,
+        "processed": upload.processed,
+        "accepted": upload.accepted,
+        "rejected": upload.rejected,
+        "failure": upload.failure,
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in upload.errors.all()],
+    }
+
+
+def uploads_for(actor: User) -> Any:
+    if not actor.has_role(Role.PARTNER) or actor.organisation_id is None:
+        return BulkUpload.objects.none()
+    return BulkUpload.objects.filter(organisation_id=actor.organisation_id)
+
+
+def iter_uploaded(file: Any) -> Iterator[bytes]:
+    yield from file.chunks(chunk_size=io.DEFAULT_BUFFER_SIZE * 64)

@@ -1,0 +1,197 @@
+"""Background work on a real Celery worker with the machine's Redis as broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from cases.models import Notification
+from schakelpunt.celery import app as celery_app
+from tests.cases.flow import advance, file_case
+from tests.signals.payloads import signal
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKER = "redis://127.0.0.1:6379/15"
+REDIS_START = [
+    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+]  # fmt: skip
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(BROKER, socket_connect_timeout=1)
+
+
+def _wait(predicate, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(_redis().ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+def start_redis() -> None:
+    if _redis_up():
+        return
+    os.makedirs("/var/lib/redis", exist_ok=True)
+    os.makedirs("/var/log/redis", exist_ok=True)
+    subprocess.run(REDIS_START, check=True, capture_output=True)
+    assert _wait(_redis_up, 10), "Redis did not come back"
+
+
+def stop_redis() -> None:
+    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
+    assert _wait(lambda: not _redis_up(), 10), "Redis did not stop"
+
+
+def _reset_connections() -> None:
+    # Forget the pooled broker connections so the next publish uses the current
+    # broker URL (kombu keeps one pool per URL; closing one would poison it).
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker() -> Iterator[str]:
+    """Point this process's Celery at Redis (the suite otherwise runs tasks eagerly)."""
+    start_redis()
+    _redis().flushdb()
+    # The app reads Django settings with the CELERY_ namespace: override by those names.
+    saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
+    celery_app.conf.update(CELERY_BROKER_URL=BROKER, CELERY_TASK_ALWAYS_EAGER=False)
+    _reset_connections()
+    try:
+        yield BROKER
+    finally:
+        celery_app.conf.update(**saved)
+        _reset_connections()
+        start_redis()  # whatever a test did to it
+
+
+@pytest.fixture
+def worker(broker: str, tmp_path: Path) -> Iterator[Path]:
+    """A real worker process on the test database; its mail lands in the returned folder."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "schakelpunt.settings_test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "schakelpunt", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "--hostname=test@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert _wait(lambda: bool(celery_app.control.inspect(timeout=0.5).ping()), 60), (
+            tmp_path / "worker.log"
+        ).read_text()
+        yield mail_dir
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _mails(mail_dir: Path) -> list[str]:
+    # The file backend writes one file per connection; messages are separated by a line of dashes.
+    return [m for f in sorted(mail_dir.iterdir()) for m in f.read_text().split("-" * 79) if "Subject:" in m]
+
+
+def _case_with_lead(world, api_as) -> str:
+    world.professional_noord.email = "piet@gemeente.example"
+    world.professional_noord.save()
+    case_id = file_case(world, api_as)
+    advance(world, api_as, case_id, "in_progress")
+    Notification.objects.all().delete()  # referral mails; this test is about the next signal
+    return case_id
+
+
+def test_a_notification_arrives_through_the_worker(world, api_as, worker):
+    case_id = _case_with_lead(world, api_as)
+
+    response = api_as(world.energie).post(
+        "/api/v1/signals/", signal(signal_type="energy_arrears"), format="json"
+    )
+
+    assert response.status_code == 201
+    assert _wait(lambda: len(_mails(worker)) == 1), "no mail from the worker"
+    [mail] = _mails(worker)
+    assert "piet@gemeente.example" in mail
+    assert case_id in mail
+    assert "Jansen" not in mail
+    assert Notification.objects.get().sent_at is not None
+
+
+def test_signals_are_accepted_while_the_broker_is_down_and_notified_once_when_it_is_back(
+    world, api_as, worker
+):
+    case_id = _case_with_lead(world, api_as)
+    stop_redis()
+    try:
+        started = time.monotonic()
+        first = api_as(world.energie).post(
+            "/api/v1/signals/", signal(signal_type="energy_arrears"), format="json"
+        )
+        second = api_as(world.huisarts).post(
+            "/api/v1/signals/", signal(signal_type="gp_observation", consent_given=True), format="json"
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        start_redis()
+
+    assert first.status_code == second.status_code == 201
+    assert elapsed < 20, f"filing waited {elapsed:.1f}s on the broker"
+    assert Notification.objects.filter(case_id=case_id, sent_at__isnull=True).count() == 2
+    assert _mails(worker) == []
+
+    # What the beat does every minute: drain the outbox.
+    from cases.tasks import deliver_notifications
+
+    deliver_notifications.delay()
+    assert _wait(lambda: len(_mails(worker)) == 2), "pending notifications were not delivered"
+    deliver_notifications.delay()
+    time.sleep(2)
+    assert len(_mails(worker)) == 2
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_inspect_ping_answers_from_the_command_line(worker, broker):
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "schakelpunt", "inspect", "ping", "--timeout", "5"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "CELERY_BROKER_URL": broker,
+            "DJANGO_SETTINGS_MODULE": "schakelpunt.settings_test",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pong" in result.stdout
