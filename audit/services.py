@@ -80,6 +80,56 @@ def record(
     locking a case *after* recording can deadlock with a writer that holds
     that case and waits for the chain.
     """
+    entry = _build_entry(
+        actor=actor,
+        event_type=event_type,
+        action=action,
+        outcome=outcome,
+        role=role,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        subject_id=subject_id,
+        purpose=purpose,
+        break_glass=break_glass,
+        on_behalf_of=on_behalf_of,
+        username=username,
+        detail=detail,
+    )
+    _append([entry])
+    return entry
+
+
+def record_many(entries: list[dict[str, Any]]) -> list[AccessEvent]:
+    """Append several entries at once (a batch of signals), in the caller's transaction.
+
+    Each dict takes ``record``'s keyword arguments. The chain head is moved
+    once for the whole batch and the entries are inserted in one statement;
+    the chain they form is the same as that of ``record`` called in a loop.
+    """
+    built = [_build_entry(**fields) for fields in entries]
+    if built:
+        _append(built)
+    return built
+
+
+def _build_entry(
+    *,
+    actor: Any,
+    event_type: str,
+    action: str,
+    outcome: str = "success",
+    role: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    case_id: uuid.UUID | None = None,
+    subject_id: str = "",
+    purpose: str = "",
+    break_glass: bool = False,
+    on_behalf_of: str = "",
+    username: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AccessEvent:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     user_id: int | None = None
     user_name = organisation = ""
@@ -96,7 +146,7 @@ def record(
         raise ValueError(f"Access-log detail is {len(detail_text)} characters; at most {MAX_DETAIL_CHARS}.")
 
     request = context.current()
-    entry = AccessEvent(
+    return AccessEvent(
         occurred_at=timezone.now(),
         event_type=_text("event_type", event_type),
         action=_text("action", action),
@@ -120,21 +170,32 @@ def record(
         chain=chain_for_current_thread(),
     )
 
+
+def _append(entries: list[AccessEvent]) -> None:
+    """Chain and insert entries (all on the current thread's chain) in the caller's transaction."""
     alias = router.db_for_write(AccessEvent)
     connection = connections[alias]
     head_table = connection.ops.quote_name(ChainHead._meta.db_table)
+    chain = entries[0].chain
+    sign = signer()
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
-        entry.seq, entry.prev_hash = _advance_head(cursor, head_table, entry.chain, alias)
-        body_text = body(*(getattr(entry, name) for name in BODY_FIELDS))
-        entry.hash = signer()(message(entry.prev_hash, entry.chain, entry.seq, body_text))
-        entry.save(using=alias, force_insert=True)
-        cursor.execute(f"UPDATE {head_table} SET hash = %s WHERE chain = %s", [entry.hash, entry.chain])  # noqa: S608
-    entry.detail = json.loads(detail_text)  # what was stored, as a dict again
-    return entry
+        last_seq, prev_hash = _advance_head(cursor, head_table, chain, alias, by=len(entries))
+        for offset, entry in enumerate(entries):
+            entry.seq = last_seq - len(entries) + 1 + offset
+            entry.prev_hash = prev_hash
+            body_text = body(*(getattr(entry, name) for name in BODY_FIELDS))
+            entry.hash = prev_hash = sign(message(entry.prev_hash, entry.chain, entry.seq, body_text))
+        if len(entries) == 1:
+            entries[0].save(using=alias, force_insert=True)
+        else:
+            AccessEvent.objects.using(alias).bulk_create(entries)
+        cursor.execute(f"UPDATE {head_table} SET hash = %s WHERE chain = %s", [prev_hash, chain])  # noqa: S608
+    for entry in entries:
+        entry.detail = json.loads(str(entry.detail))  # what was stored, as a dict again
 
 
-def _advance_head(cursor: Any, head_table: str, chain: int, alias: str) -> tuple[int, str]:
-    """Lock the chain's head and move it one on; return (new seq, previous hash).
+def _advance_head(cursor: Any, head_table: str, chain: int, alias: str, by: int = 1) -> tuple[int, str]:
+    """Lock the chain's head and move it ``by`` on; return (new last seq, previous hash).
 
     The UPDATE both takes the row lock (PostgreSQL) and, because it is a
     write, the database write lock at once on SQLite — reading first and
@@ -143,8 +204,8 @@ def _advance_head(cursor: Any, head_table: str, chain: int, alias: str) -> tuple
     """
     for _attempt in range(2):
         cursor.execute(
-            f"UPDATE {head_table} SET seq = seq + 1 WHERE chain = %s RETURNING seq, hash",  # noqa: S608
-            [chain],
+            f"UPDATE {head_table} SET seq = seq + %s WHERE chain = %s RETURNING seq, hash",  # noqa: S608
+            [by, chain],
         )
         row = cursor.fetchone()
         if row is not None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from coordination.selectors import district_for_postcode
+from coordination.models import Policy
+from coordination.selectors import PostcodeRouter
 
 from . import notifications
 from .deadlines import refresh_deadline
@@ -59,70 +62,141 @@ def _lock_match_keys(keys: set[str]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One new signal to place: who it is about, what decides priority, its id."""
+
+    subject: SubjectFacts
+    facts: SignalFacts
+    signal_id: str
+
+
 def place_signal(*, subject: SubjectFacts, facts: SignalFacts, signal_id: str) -> Placement:
-    """Find the household by its blind keys and the open case it has, or open one.
+    """``place_signals`` for one signal."""
+    [placement] = place_signals([Arrival(subject=subject, facts=facts, signal_id=signal_id)])
+    return placement
 
-    Must run inside the caller's transaction, which then saves the signal with
-    the returned case. A household found by several keys that belong to
+
+def place_signals(arrivals: list[Arrival]) -> list[Placement]:
+    """Find each signal's household by its blind keys and the open case it has, or open one.
+
+    Must run inside the caller's transaction, which then saves the signals
+    with the returned cases. Signals in one batch find each other as they
+    find earlier ones. A household found by several keys that belong to
     different known households joins the oldest open case among them;
-    triage merges households if that was wrong.
+    triage merges households if that was wrong. The queries do not grow with
+    the batch (one per kind of row), so a partner's monthly file is filed in
+    batches by this same code path.
     """
-    assert transaction.get_connection().in_atomic_block, "place_signal needs a transaction"
-    keys = match_keys(subject)
-    _lock_match_keys(keys)
+    assert transaction.get_connection().in_atomic_block, "place_signals needs a transaction"
+    if not arrivals:
+        return []
+    keys_of = [match_keys(a.subject) for a in arrivals]
+    all_keys = set().union(*keys_of)
+    _lock_match_keys(all_keys)
 
-    household_ids = list(
-        HouseholdKey.objects.filter(digest__in=keys).values_list("household_id", flat=True).distinct()
+    household_of_key: dict[str, uuid.UUID] = dict(
+        HouseholdKey.objects.filter(digest__in=all_keys).values_list("digest", "household_id")
     )
-    case = (
-        Case.objects.select_for_update()
-        .filter(household_id__in=household_ids, state__in=OPEN_STATES)
-        .order_by("opened_at")
-        .first()
-        if household_ids
-        else None
-    )
-    if case is not None:
-        household_id = case.household_id
-    elif household_ids:
-        household_id = household_ids[0]
-    else:
-        household_id = Household.objects.create().id
-    HouseholdKey.objects.bulk_create(
-        [HouseholdKey(digest=k, household_id=household_id) for k in keys], ignore_conflicts=True
-    )
-
-    now = timezone.now()
-    if case is not None:
-        existing = [
-            SignalFacts(threat=t, children_in_household=c, creditor=cr)
-            for t, c, cr in case.signals.values_list(
-                "threat", "children_in_household", "signal_type__creditor"
-            )
-        ]
-        case.priority = max(case.priority, priority_for([*existing, facts]))
-        changed = refresh_deadline(case)  # a threat brings the first-contact deadline forward
-        Case.objects.filter(pk=case.pk).update(
-            signal_count=F("signal_count") + 1,
-            last_signal_at=now,
-            priority=case.priority,
-            **{name: getattr(case, name) for name in changed},
+    open_case: dict[uuid.UUID, Case] = {}  # household -> its open case
+    for case in (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("lead", "claimed_by")
+        .filter(household_id__in=set(household_of_key.values()), state__in=OPEN_STATES)
+        .order_by("-opened_at")  # the oldest wins: it is written last
+    ):
+        open_case[case.household_id] = case
+    existing = {case.id: case for case in open_case.values()}
+    facts_of: dict[uuid.UUID, list[SignalFacts]] = defaultdict(list)
+    for case_id, threat, children, creditor in _signal_facts(existing):
+        facts_of[case_id].append(
+            SignalFacts(threat=threat, children_in_household=children, creditor=creditor)
         )
-        case.refresh_from_db(fields=["signal_count", "last_signal_at"])
-        # The case's owner is told; the mail names the case, not the household.
-        notifications.enqueue(case, Notification.Kind.NEW_SIGNAL, notifications.case_holder(case), signal_id)
-        return Placement(case=case, created=False)
 
-    district = district_for_postcode(normalise_postcode(subject.postcode))
-    case = Case(
-        household_id=household_id,
-        priority=priority_for([facts]),
-        district=district,  # routing: its team is the default for refer_to_team
-        opened_at=now,
-        state_entered_at=now,
-        last_signal_at=now,
-        signal_count=1,
+    policy = Policy.current()
+    router = PostcodeRouter()
+    now = timezone.now()
+    new_households: list[Household] = []
+    new_keys: list[HouseholdKey] = []
+    new_cases: dict[uuid.UUID, Case] = {}
+    joined: dict[uuid.UUID, list[str]] = defaultdict(list)  # existing case -> signal ids
+    placements: list[Placement] = []
+
+    for arrival, keys in zip(arrivals, keys_of, strict=True):
+        households = list(dict.fromkeys(household_of_key[k] for k in sorted(keys) if k in household_of_key))
+        candidates = [open_case[h] for h in households if h in open_case]
+        case = min(candidates, key=lambda c: c.opened_at) if candidates else None
+        if case is not None:
+            household_id = case.household_id
+        elif households:
+            household_id = households[0]
+        else:
+            household = Household(created_at=now)
+            new_households.append(household)
+            household_id = household.id
+        for key in keys:
+            if key not in household_of_key:
+                household_of_key[key] = household_id
+                new_keys.append(HouseholdKey(digest=key, household_id=household_id))
+
+        if case is None:
+            district = router.district_for(normalise_postcode(arrival.subject.postcode))
+            case = Case(
+                household_id=household_id,
+                priority=priority_for([arrival.facts]),
+                district=district,  # routing: its team is the default for refer_to_team
+                opened_at=now,
+                state_entered_at=now,
+                last_signal_at=now,
+                signal_count=1,
+            )
+            refresh_deadline(case, policy)
+            open_case[household_id] = new_cases[case.id] = case
+            facts_of[case.id].append(arrival.facts)
+            placements.append(Placement(case=case, created=True))
+            continue
+
+        facts_of[case.id].append(arrival.facts)
+        case.priority = max(case.priority, priority_for(facts_of[case.id]))
+        case.last_signal_at = now
+        if case.id in new_cases:
+            case.signal_count += 1
+            refresh_deadline(case, policy)
+        else:
+            joined[case.id].append(arrival.signal_id)
+        placements.append(Placement(case=case, created=False))
+
+    Household.objects.bulk_create(new_households)
+    HouseholdKey.objects.bulk_create(new_keys, ignore_conflicts=True)
+    Case.objects.bulk_create(new_cases.values())
+    # The joined cases are locked (select_for_update above), so their new
+    # counts can be written as values, all in one statement.
+    for case_id, signal_ids in joined.items():
+        case = existing[case_id]
+        case.signal_count += len(signal_ids)
+        refresh_deadline(case, policy)  # a threat brings the first-contact deadline forward
+    Case.objects.bulk_update(
+        [existing[case_id] for case_id in joined],
+        ["signal_count", "last_signal_at", "priority", "deadline", "due_at", "overdue"],
     )
-    refresh_deadline(case)
-    case.save(force_insert=True)
-    return Placement(case=case, created=True)
+    for case_id, signal_ids in joined.items():
+        case = existing[case_id]
+        # The case's holder is told; the mail names the case, not the household.
+        for signal_id in signal_ids:
+            notifications.enqueue(
+                case, Notification.Kind.NEW_SIGNAL, notifications.case_holder(case), signal_id
+            )
+    return placements
+
+
+def _signal_facts(cases: dict[uuid.UUID, Case]) -> list[tuple[uuid.UUID, str, str, str]]:
+    """(case id, threat, children, creditor) of the signals the cases already have."""
+    ids = list(cases)
+    if not ids:
+        return []
+    signal_model: Any = Case._meta.get_field("signals").related_model
+    return list(
+        signal_model._default_manager.filter(case_id__in=ids).values_list(
+            "case_id", "threat", "children_in_household", "signal_type__creditor"
+        )
+    )

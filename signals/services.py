@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from audit.services import record
+from audit.services import record_many
 from cases.matching import SubjectFacts
 from cases.models import PartnerStatus
-from cases.services import SignalFacts, place_signal
+from cases.services import Arrival, SignalFacts, place_signals
 from coordination.models import Role, User
 from schakelpunt.crypto import blind_index
 
@@ -49,58 +49,104 @@ def _idempotency_index(organisation_id: int, key: str) -> str:
     return blind_index("idempotency-key", f"{organisation_id}|{key}")
 
 
-def _earlier_filing(
-    organisation_id: int, reference_index: str, idempotency_index: str | None
-) -> Signal | None:
-    match = Q(partner_reference_index=reference_index)
-    if idempotency_index:
-        match |= Q(idempotency_key_index=idempotency_index)
-    return Signal.objects.filter(match, organisation_id=organisation_id).order_by("received_at").first()
+@dataclass(frozen=True)
+class Submission:
+    """One validated signal (``SignalInputSerializer.validated_data``) and its optional key."""
+
+    data: dict[str, Any]
+    idempotency_key: str | None = None
 
 
 def file_signal(*, actor: User, data: dict[str, Any], idempotency_key: str | None = None) -> Filing:
-    """File one validated signal for the actor's organisation.
+    """File one validated signal for the actor's organisation: ``file_signals`` with one."""
+    [filing] = file_signals(actor=actor, submissions=[Submission(data, idempotency_key)])
+    return filing
 
-    ``data`` is the validated input (``SignalInputSerializer``). The same
-    ``Idempotency-Key`` or the same partner reference gives back the first
-    signal instead of a second one, also when both arrive at the same moment.
-    Below the signal type's minimum amount the signal is stored and closed as
-    "below threshold"; otherwise it joins its household's open case or opens
-    one. The signal, its case and the access-log entry commit together.
+
+def file_signals(*, actor: User, submissions: list[Submission]) -> list[Filing]:
+    """File validated signals for the actor's organisation; the API, the web form and
+    bulk files all come through here.
+
+    The same ``Idempotency-Key`` or the same partner reference gives back the
+    first signal instead of a second one — within the batch, against earlier
+    filings, and when an identical filing arrives at the same moment. Below
+    the signal type's minimum amount a signal is stored and closed as "below
+    threshold"; otherwise it joins its household's open case or opens one.
+    The signals, their cases and their access-log entries commit together.
     """
     org_id = actor.organisation_id
     if not actor.has_role(Role.PARTNER) or org_id is None:
         raise PermissionDenied("only partner staff of an organisation file signals")
-    reference_index = _reference_index(org_id, data["partner_reference"])
-    idempotency_index = _idempotency_index(org_id, idempotency_key) if idempotency_key else None
-
-    earlier = _earlier_filing(org_id, reference_index, idempotency_index)
-    if earlier is not None:
-        return _replayed(actor, earlier)
+    keyed = [
+        (
+            sub,
+            _reference_index(org_id, sub.data["partner_reference"]),
+            _idempotency_index(org_id, sub.idempotency_key) if sub.idempotency_key else None,
+        )
+        for sub in submissions
+    ]
     try:
         with transaction.atomic():
-            signal = _create(actor, org_id, data, reference_index, idempotency_index)
+            return _file(actor, org_id, keyed)
     except IntegrityError:
-        # Lost the race against an identical filing: answer with that one.
-        earlier = _earlier_filing(org_id, reference_index, idempotency_index)
-        if earlier is None:
-            raise
-        return _replayed(actor, earlier)
-    return Filing(signal=signal, created=True)
+        # An identical filing committed in between: the second pass finds it
+        # and answers with it, as for any repeated submission.
+        with transaction.atomic():
+            return _file(actor, org_id, keyed)
 
 
-def _replayed(actor: User, signal: Signal) -> Filing:
-    _log_filing(actor, signal, detail={"replayed": True})
-    return Filing(signal=signal, created=False)
+def _file(actor: User, org_id: int, keyed: list[tuple[Submission, str, str | None]]) -> list[Filing]:
+    known: dict[str, Signal] = {}
+    references = {ref for _, ref, _ in keyed}
+    keys = {key for _, _, key in keyed if key}
+    for earlier in (
+        Signal.objects.filter(organisation_id=org_id)
+        .filter(Q(partner_reference_index__in=references) | Q(idempotency_key_index__in=keys))
+        .select_related("case")
+        .order_by("-received_at")  # the first filing wins: it is written last
+    ):
+        known[f"ref:{earlier.partner_reference_index}"] = earlier
+        if earlier.idempotency_key_index:
+            known[f"key:{earlier.idempotency_key_index}"] = earlier
+
+    filings: list[Filing] = []
+    new_signals: list[Signal] = []
+    arrivals: list[Arrival] = []
+    placed: list[Signal] = []
+    for sub, reference_index, idempotency_index in keyed:
+        first = (known.get(f"key:{idempotency_index}") if idempotency_index else None) or known.get(
+            f"ref:{reference_index}"
+        )
+        if first is not None:
+            filings.append(Filing(signal=first, created=False))
+            continue
+        signal = _build(actor, org_id, sub.data, reference_index, idempotency_index)
+        known[f"ref:{reference_index}"] = signal
+        if idempotency_index:
+            known[f"key:{idempotency_index}"] = signal
+        new_signals.append(signal)
+        filings.append(Filing(signal=signal, created=True))
+        if _below_threshold(signal):
+            signal.status = PartnerStatus.NOT_PICKED_UP
+            signal.closed_reason = "below_threshold"
+            continue
+        placed.append(signal)
+        arrivals.append(_arrival(signal, sub.data["subject"]))
+
+    for signal, placement in zip(placed, place_signals(arrivals), strict=True):
+        signal.case = placement.case
+        signal.status = placement.case.partner_status
+    Signal.objects.bulk_create(new_signals)
+    record_many([_entry(actor, f.signal, replayed=not f.created) for f in filings])
+    return filings
 
 
-def _create(
+def _build(
     actor: User, org_id: int, data: dict[str, Any], reference_index: str, idempotency_index: str | None
 ) -> Signal:
-    signal_type: SignalType = data["signal_type"]
     subject: dict[str, Any] = data["subject"]
     signal = Signal(
-        signal_type=signal_type,
+        signal_type=data["signal_type"],
         organisation_id=org_id,
         filed_by=actor,
         partner_reference=data["partner_reference"].strip(),
@@ -117,16 +163,17 @@ def _create(
     )
     for name in SUBJECT_TEXT_FIELDS:
         setattr(signal, name, subject.get(name) or None)
+    return signal
 
-    amount: Decimal | None = data.get("arrears_amount")
-    if signal_type.is_arrears and amount is not None and amount < signal_type.minimum_amount:
-        signal.status = PartnerStatus.NOT_PICKED_UP
-        signal.closed_reason = "below_threshold"
-        signal.save()
-        _log_filing(actor, signal)
-        return signal
 
-    placement = place_signal(
+def _below_threshold(signal: Signal) -> bool:
+    signal_type: SignalType = signal.signal_type
+    amount: Decimal | None = signal.arrears_amount
+    return signal_type.is_arrears and amount is not None and amount < signal_type.minimum_amount
+
+
+def _arrival(signal: Signal, subject: dict[str, Any]) -> Arrival:
+    return Arrival(
         subject=SubjectFacts(
             bsn=subject.get("bsn", ""),
             surname=subject.get("surname", ""),
@@ -139,27 +186,22 @@ def _create(
         facts=SignalFacts(
             threat=signal.threat,
             children_in_household=signal.children_in_household,
-            creditor=signal_type.creditor,
+            creditor=signal.signal_type.creditor,
         ),
         signal_id=str(signal.pk),
     )
-    signal.case = placement.case
-    signal.status = placement.case.partner_status
-    signal.save()
-    _log_filing(actor, signal)
-    return signal
 
 
-def _log_filing(actor: User, signal: Signal, detail: dict[str, Any] | None = None) -> None:
+def _entry(actor: User, signal: Signal, *, replayed: bool) -> dict[str, Any]:
     case = signal.case
-    record(
-        actor=actor,
-        role=Role.PARTNER,
-        event_type="write",
-        action="signal.create",
-        object_type="signal",
-        object_id=str(signal.pk),
-        case_id=case.pk if case else None,
-        subject_id=str(case.household_id) if case else "",
-        detail=detail,
-    )
+    return {
+        "actor": actor,
+        "role": Role.PARTNER,
+        "event_type": "write",
+        "action": "signal.create",
+        "object_type": "signal",
+        "object_id": str(signal.pk),
+        "case_id": case.pk if case else None,
+        "subject_id": str(case.household_id) if case else "",
+        "detail": {"replayed": True} if replayed else None,
+    }
