@@ -177,3 +177,17 @@ def test_a_failure_inside_the_callers_transaction_poisons_it(db):
         with contextlib.suppress(IntegrityError):
             record(actor=None, event_type="write", action="test.swallowed")
         AccessEvent.objects.count()
+
+
+@pytest.mark.django_db
+def test_entries_recorded_in_one_batch_chain_like_single_ones() -> None:
+    from audit.integrity import verify
+    from audit.services import record_many
+
+    record(actor=None, event_type="write", action="before")
+    batch = record_many([{"actor": None, "event_type": "write", "action": f"batch.{n}"} for n in range(5)])
+    record(actor=None, event_type="write", action="after")
+
+    assert [e.seq for e in batch] == list(range(batch[0].seq, batch[0].seq + 5))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(batch, batch[1:], strict=False))
+    assert verify().ok

@@ -189,3 +189,26 @@ def test_twenty_thousand_rows_with_one_percent_bad_and_uploaded_twice(
     second = upload(client, django_capture_on_commit_callbacks, content)
     assert (second["accepted"], second["rejected"]) == (19_800, 200)
     assert Signal.objects.count() == 19_800
+
+
+def test_rows_about_one_household_in_one_file_share_a_case_and_repeated_rows_file_once(
+    world, api_as, django_capture_on_commit_callbacks
+):
+    first = row(1)
+    same_household = {
+        **row(2),
+        "subject_surname": "HUURDER1",
+        "subject_date_of_birth": first["subject_date_of_birth"],
+        "subject_postcode": first["subject_postcode"],
+        "subject_house_number": first["subject_house_number"],
+    }
+    repeated = dict(first)
+    progress = upload(
+        api_as(world.corporatie),
+        django_capture_on_commit_callbacks,
+        csv_file([first, same_household, repeated]),
+    )
+
+    assert (progress["accepted"], progress["rejected"]) == (3, 0)
+    assert Signal.objects.count() == 2
+    assert Signal.objects.values("case_id").distinct().count() == 1
