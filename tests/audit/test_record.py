@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import uuid
 
 import pytest
@@ -189,5 +190,5 @@ def test_entries_recorded_in_one_batch_chain_like_single_ones() -> None:
     record(actor=None, event_type="write", action="after")
 
     assert [e.seq for e in batch] == list(range(batch[0].seq, batch[0].seq + 5))
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(batch, batch[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(batch))
     assert verify().ok
