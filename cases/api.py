@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from coordination.models import CASE_ROLES, Role
 from schakelpunt.api import actor_of, role_permission
 
-from . import casework, figures, selectors, workflow
+from . import casework, figures, pagination, selectors, workflow
 from .models import Case
 from .rules import TRANSITIONS, available_transitions
 from .serializers import (
@@ -42,14 +42,24 @@ class CaseListApi(GenericAPIView):
     permission_classes = [CaseRoles]
     serializer_class = CaseListSerializer
 
-    @extend_schema(parameters=[CaseFilterSerializer], responses=CaseListSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            CaseFilterSerializer,
+            OpenApiParameter("cursor", str, description="From the previous page's `next` link."),
+            OpenApiParameter("page_size", int, description="1 to 200, default 50."),
+        ],
+        responses=inline_serializer(
+            "CaseQueuePage",
+            {"next": serializers.URLField(allow_null=True), "results": CaseListSerializer(many=True)},
+        ),
+    )
     def get(self, request: Request) -> Response:
         filters = CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queue = selectors.case_queue(actor_of(request), **filters.validated_data)
-        page = list(self.paginate_queryset(queue) or [])
+        page, next_url = pagination.paginate(queue, request)
         selectors.log_queue_read(actor=actor_of(request), count=len(page))
-        return self.get_paginated_response(CaseListSerializer(page, many=True).data)
+        return Response({"next": next_url, "results": CaseListSerializer(page, many=True).data})
 
 
 class CaseDetailApi(GenericAPIView):

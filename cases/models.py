@@ -139,6 +139,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     deadline = models.CharField(max_length=24, choices=Deadline.choices, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     overdue = models.BooleanField(default=False)  # set by the deadline run, sorts queues
+    # Queue order in one ascending number: overdue first, then by priority.
+    # With opened_at and id it is the keyset the queue pages through, so a
+    # page costs the same at a million cases as at ten.
+    queue_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(overdue=True, then=models.Value(0)), default=models.Value(100)
+        )
+        + models.Value(100)
+        - models.F("priority"),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     erased_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
@@ -148,8 +160,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
         indexes = [
-            models.Index(fields=["state", "-overdue", "-priority", "opened_at"], name="case_queue_idx"),
-            models.Index(fields=["team", "-overdue", "-priority", "opened_at"], name="case_team_queue_idx"),
+            models.Index(fields=["state", "queue_rank", "opened_at", "id"], name="case_queue_idx"),
+            models.Index(fields=["team", "queue_rank", "opened_at", "id"], name="case_team_queue_idx"),
             models.Index(fields=["lead", "state"], name="case_lead_idx"),
             models.Index(fields=["household", "state"], name="case_household_idx"),
             models.Index(fields=["due_at"], name="case_due_idx", condition=models.Q(overdue=False)),

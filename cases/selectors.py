@@ -53,7 +53,7 @@ def case_queue(
     priority: int | None = None,
     overdue: bool | None = None,
 ) -> QuerySet[Case]:
-    """The actor's queue: overdue first, then highest priority, then oldest."""
+    """The actor's queue: overdue first, then highest priority, then oldest (``queue_rank``)."""
     qs = cases_for(actor).select_related("team", "district__team", "lead")
     if state:
         qs = qs.filter(state=state)
@@ -65,7 +65,7 @@ def case_queue(
         qs = qs.filter(priority=priority)
     if overdue is not None:
         qs = qs.filter(overdue=overdue)
-    return qs.order_by("-overdue", "-priority", "opened_at", "id")
+    return qs.order_by("queue_rank", "opened_at", "id")
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,22 @@ def test_the_case_page_costs_the_same_number_of_queries_however_much_is_on_it(wo
         client.get(f"/api/v1/cases/{case_id}/")
 
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_queue_pages_by_cursor_without_gaps_or_repeats(world, api_as):
+    ids = [_case(world, api_as, n, **({"threat": "eviction"} if n % 3 == 0 else {})) for n in range(7)]
+    client = api_as(world.triage)
+
+    seen: list[str] = []
+    url: str | None = "/api/v1/cases/?page_size=3"
+    pages = 0
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+        pages += 1
+
+    assert pages == 3
+    assert sorted(seen) == sorted(ids)
+    assert seen == [row["id"] for row in client.get("/api/v1/cases/?page_size=200").json()["results"]]
+    assert client.get("/api/v1/cases/?cursor=nonsense").status_code == 400
