@@ -1,0 +1,451 @@
+"""Access-log cost and integrity: a case-detail read with and without its log entry, and
+``verify()`` over 10,000,000 entries.
+
+The entries are generated as valid hash chains with the project's own
+helpers (``audit.chain.body``, ``message``, ``signer``) and loaded with COPY
+by two processes side by side (one per half of the chains), plain indexes
+dropped during the load and rebuilt after; the chain heads are then moved
+to the last entries. So the log is what a busy service leaves after years,
+and the reads below append to it as production would.
+
+The case is built through the API (three signals, outreach with a contact,
+referral, a lead who accepted, a plan goal and a network member) and read by
+its lead through ``GET /api/v1/cases/{id}/`` in-process (Django test client,
+full middleware and token auth), alternating reads with the access log on
+and off. "Off" replaces ``audit.services.record`` wherever it is imported,
+and the bench checks that exactly the "on" reads left entries.
+
+    .venv/bin/python -m bench.audit              # full scale; loading takes several minutes
+    .venv/bin/python -m bench.audit --reuse      # keep the loaded log of an earlier run
+    .venv/bin/python -m bench.audit --smoke      # 20,000 entries, under a minute
+"""
+
+from __future__ import annotations
+
+import datetime
+import multiprocessing
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    # Run as a file: the repository, not bench/, goes first on the path
+    # (bench/audit.py would shadow the ``audit`` app).
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench import common
+
+TARGET_COST = 0.15  # the access log may add at most 15% to a case-detail read
+TARGET_VERIFY_S = 60.0  # for 10,000,000 entries
+FULL_ENTRIES = 10_000_000
+
+COLUMNS = (
+    "id",
+    "occurred_at",
+    "event_type",
+    "action",
+    "outcome",
+    "user_id",
+    "username",
+    "user_name",
+    "role",
+    "organisation",
+    "on_behalf_of",
+    "purpose",
+    "break_glass",
+    "subject_id",
+    "case_id",
+    "object_type",
+    "object_id",
+    "client_ip",
+    "user_agent",
+    "request_id",
+    "detail",
+    "chain",
+    "seq",
+    "prev_hash",
+    "hash",
+)
+
+USER_AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0",
+    "woonsysteem-koppeling/4.2 (python-requests/2.32)",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+]
+# event type, action, object type, share (out of 100)
+EVENTS = [
+    ("read", "case.read", "case", 55),
+    ("read", "case.list", "case", 15),
+    ("write", "signal.create", "signal", 15),
+    ("transition", "case.claim", "case", 5),
+    ("write", "case.contact.create", "contact_attempt", 4),
+    ("login", "login", "", 5),
+    ("denied", "GET /api/v1/cases/", "", 1),
+]
+
+
+def _check_columns() -> None:
+    """Stop early when the entry table gained a field this generator does not fill."""
+    from audit.models import AccessEvent
+
+    known = {field.column for field in AccessEvent._meta.concrete_fields}
+    if known != set(COLUMNS):
+        raise SystemExit(
+            f"bench/audit.py fills {sorted(COLUMNS)} but the access log has {sorted(known)}:"
+            " update the generator"
+        )
+
+
+def _load_part(job: tuple[str, int, int, int, int]) -> dict[int, tuple[int, str]]:
+    """Generate and COPY the entries of this part's chains; returns each chain's last (seq, hash)."""
+    database, total, chains, parts, part = job
+    from audit.chain import GENESIS, body, message, signer
+
+    sign = signer()
+    rng = random.Random(part)
+    users = [
+        (
+            1000 + n,
+            f"medewerker{n:03d}",
+            f"Medewerker {n:03d}",
+            rng.choice(["triage", "coordinator", "professional", "partner"]),
+            rng.choice(["Schakelpunt Gemeente", "Woonstichting Thuis", "Energie Samen"]),
+        )
+        for n in range(300)
+    ]
+    case_ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(50_000)]
+    households = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(50_000)]
+    ips = [f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}" for _ in range(500)]
+    kinds = [event for event in EVENTS for _ in range(event[3])]
+    start = datetime.datetime(2021, 11, 1, tzinfo=datetime.UTC)
+    step = datetime.timedelta(microseconds=(5 * 365 * 86400 * 10**6) // max(total, 1))
+    mine = [chain for chain in range(chains) if chain % parts == part]
+    last: dict[int, tuple[int, str]] = {}
+    prev = dict.fromkeys(mine, GENESIS)
+    columns = ", ".join(COLUMNS)
+    with (
+        common.pg_connect(database) as conn,
+        conn.cursor() as cursor,
+        cursor.copy(f"COPY audit_accessevent ({columns}) FROM STDIN") as copy,
+    ):
+        lines: list[str] = []
+        for base in range(0, total, chains):
+            seq = base // chains + 1
+            for chain in mine:
+                k = base + chain
+                if k >= total:
+                    break
+                event_type, action, object_type, _share = kinds[k % len(kinds)]
+                user_id, username, user_name, role, organisation = users[(k * 7) % len(users)]
+                occurred = start + step * k
+                case = case_ids[(k * 13) % len(case_ids)] if object_type else None
+                subject = households[(k * 13) % len(households)] if object_type else ""
+                object_id = str(case) if object_type == "case" else (f"{k:032x}" if object_type else "")
+                detail = '{"count":50}' if action == "case.list" else "{}"
+                if action == "case.list":
+                    case, subject, object_id = None, "", ""
+                ip = ips[k % len(ips)]
+                agent = USER_AGENTS[k % len(USER_AGENTS)]
+                request_id = f"{k:032x}"
+                outcome = "denied" if event_type == "denied" else "success"
+                text = body(
+                    occurred,
+                    event_type,
+                    action,
+                    outcome,
+                    user_id,
+                    username,
+                    user_name,
+                    role,
+                    organisation,
+                    "",
+                    "",
+                    False,
+                    subject,
+                    case,
+                    object_type,
+                    object_id,
+                    ip,
+                    agent,
+                    request_id,
+                    detail,
+                )
+                digest = sign(message(prev[chain], chain, seq, text))
+                lines.append(
+                    f"{k + 1}\t{occurred.isoformat()}\t{event_type}\t{action}\t{outcome}\t{user_id}"
+                    f"\t{username}\t{user_name}\t{role}\t{organisation}\t\t\tf\t{subject}"
+                    f"\t{case if case else chr(92) + 'N'}\t{object_type}\t{object_id}\t{ip}\t{agent}"
+                    f"\t{request_id}\t{detail}\t{chain}\t{seq}\t{prev[chain]}\t{digest}\n"
+                )
+                prev[chain] = digest
+                last[chain] = (seq, digest)
+            if len(lines) >= 20_000:
+                copy.write("".join(lines))
+                lines.clear()
+        if lines:
+            copy.write("".join(lines))
+    return last
+
+
+def load_entries(database: str, total: int, parts: int) -> None:
+    from django.db import connections
+
+    from audit.chain import chain_count
+    from audit.models import AccessEvent, ChainHead
+
+    if AccessEvent.objects.exists() or ChainHead.objects.filter(seq__gt=0).exists():
+        raise SystemExit("the access log of the bench database is not empty; run without --reuse")
+    chains = chain_count()
+    connections.close_all()  # the children fork: they must not share a connection
+    started = time.perf_counter()
+    with common.pg_connect(database) as conn, conn.cursor() as cursor:
+        with common.indexes_dropped(cursor, [AccessEvent._meta.db_table]):
+            context = multiprocessing.get_context("fork")
+            with context.Pool(parts) as pool:
+                results = pool.map(_load_part, [(database, total, chains, parts, p) for p in range(parts)])
+            common.say(f"{total} entries copied in {time.perf_counter() - started:.0f} s; rebuilding indexes")
+        heads: dict[int, tuple[int, str]] = {}
+        for result in results:
+            heads.update(result)
+        for chain, (seq, digest) in heads.items():
+            cursor.execute(
+                "INSERT INTO audit_chainhead (chain, seq, hash) VALUES (%s, %s, %s)"
+                " ON CONFLICT (chain) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+                [chain, seq, digest],
+            )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('audit_accessevent', 'id'),"
+            " (SELECT max(id) FROM audit_accessevent))"
+        )
+        common.say(f"indexes built at {time.perf_counter() - started:.0f} s; vacuum analyze")
+        cursor.execute("VACUUM ANALYZE audit_accessevent")
+    common.say(f"access log loaded in {time.perf_counter() - started:.0f} s")
+
+
+def build_case() -> tuple[str, str]:
+    """A case with some history, made through the API; returns (case id, the lead's token)."""
+    from django.test import Client
+
+    from bench.intake import payloads
+    from coordination.models import Team, User
+    from signals.models import Signal
+
+    client = Client()
+
+    def call(token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        answer = getattr(client, method)(
+            path, body or {}, content_type="application/json", headers={"authorization": f"Token {token}"}
+        )
+        if answer.status_code >= 400:
+            raise SystemExit(
+                f"{method.upper()} {path} answered {answer.status_code}: {answer.content[:300]!r}"
+            )
+        return answer.json()
+
+    partner = common.token_for("corporatie")
+    triage = common.token_for("schakelpunt")
+    coordinator = common.token_for("coordinator-noord")
+    lead = common.token_for("professional-noord")
+    first = payloads(1, "AUDIT")[0][1]
+    first["subject"]["postcode"] = "1012 AB"  # team Noord's area
+    first["arrears_amount"] = "850.00"  # above the threshold: it opens a case
+    for n in range(3):
+        call(partner, "post", "/api/v1/signals/", {**first, "partner_reference": f"AUDIT-{n}"})
+    case_id = str(Signal.objects.filter(case__isnull=False).values_list("case_id", flat=True).first())
+    base = f"/api/v1/cases/{case_id}/"
+    call(triage, "post", base + "claim/")
+    call(triage, "post", base + "start_outreach/")
+    call(
+        triage,
+        "post",
+        base + "contacts/",
+        {"channel": "phone", "result": "not_reached", "note": "Voicemail."},
+    )
+    call(triage, "post", base + "contacts/", {"channel": "home_visit", "result": "reached", "note": "Thuis."})
+    call(triage, "post", base + "refer_to_team/", {"team": str(Team.objects.get(name="Noord").pk)})
+    call(
+        coordinator,
+        "post",
+        base + "assign_lead/",
+        {"lead": User.objects.get(username="professional-noord").pk},
+    )
+    call(lead, "post", base + "accept/")
+    call(
+        lead,
+        "post",
+        base + "plan/goals/",
+        {
+            "description": "Huurachterstand in een regeling",
+            "actions": [
+                {"description": "Bellen met de corporatie", "owner": "regisseur", "due_date": "2026-12-15"}
+            ],
+        },
+    )
+    call(
+        lead,
+        "post",
+        base + "network/",
+        {"organisation": "Schuldhulp", "role": "consulent", "person": "J. Bos"},
+    )
+    call(lead, "post", base + "contacts/", {"channel": "office_appointment", "result": "appointment"})
+    return case_id, lead
+
+
+@contextmanager
+def access_log_off() -> Iterator[list[str]]:
+    """Replace ``audit.services.record`` by a no-op in every module that holds it."""
+    from audit import services
+
+    original: Callable[..., Any] = services.record
+    patched: list[tuple[Any, str]] = []
+    for module in list(sys.modules.values()):
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is original:
+                patched.append((module, name))
+    for module, name in patched:
+        setattr(module, name, lambda **kwargs: None)
+    try:
+        yield [f"{module.__name__}.{name}" for module, name in patched]
+    finally:
+        for module, name in patched:
+            setattr(module, name, original)
+
+
+def measure_reads(case_id: str, token: str, pairs: int) -> dict[str, Any]:
+    from django.test import Client
+
+    from audit.models import AccessEvent
+
+    client = Client()
+    path = f"/api/v1/cases/{case_id}/"
+
+    def read() -> float:
+        started = time.perf_counter()
+        answer = client.get(path, headers={"authorization": f"Token {token}"})
+        elapsed = time.perf_counter() - started
+        if answer.status_code != 200:
+            raise SystemExit(f"GET {path} answered {answer.status_code}: {answer.content[:300]!r}")
+        return elapsed
+
+    for _ in range(20):
+        read()
+    with access_log_off() as where:
+        read()
+    common.say(f"access log off means replacing: {', '.join(where)}")
+    before = AccessEvent.objects.count()
+    on: list[float] = []
+    off: list[float] = []
+    for n in range(pairs):
+        # Alternate which goes first, so drift in the machine's load hits both alike.
+        for logged in (True, False) if n % 2 == 0 else (False, True):
+            if logged:
+                on.append(read())
+            else:
+                with access_log_off():
+                    off.append(read())
+    written = AccessEvent.objects.count() - before
+    if written != pairs:
+        raise SystemExit(f"{pairs} logged reads wrote {written} entries: switching the log off did not work")
+    return {"on": on, "off": off}
+
+
+def main() -> None:
+    parser = common.base_parser("access-log cost and integrity check")
+    parser.add_argument(
+        "--entries", type=int, default=0, help="access-log entries to load (default by scale)"
+    )
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded log of an earlier run")
+    parser.add_argument(
+        "--pairs", type=int, default=0, help="reads with and without the log (default by scale)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="verify(workers=...)")
+    args = parser.parse_args()
+
+    database = common.database_name("audit", args.smoke)
+    entries = args.entries or (20_000 if args.smoke else FULL_ENTRIES)
+    pairs = args.pairs or (100 if args.smoke else 1500)
+
+    reuse = args.reuse and common.database_exists(database)
+    if not reuse:
+        common.say(f"database {database}: create, migrate")
+        common.create_database(database)
+    common.setup_django(database)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    _check_columns()
+    from audit.models import AccessEvent
+    from cases.models import Case
+
+    if not reuse:
+        common.say(f"loading {entries} access-log entries")
+        load_entries(database, entries, parts=2)
+    loaded = AccessEvent.objects.count()
+    if loaded < entries:
+        raise SystemExit(f"the reused log holds {loaded} entries, fewer than {entries}: run without --reuse")
+    import secrets
+
+    common.seed(secrets.token_urlsafe(16))
+    case = Case.objects.filter(lead__username="professional-noord").first()
+    if case is None:
+        case_id, token = build_case()
+    else:
+        case_id, token = str(case.pk), common.token_for("professional-noord")
+
+    common.say(f"reading case {case_id}: {pairs} reads with the access log, {pairs} without")
+    reads = measure_reads(case_id, token, pairs)
+    on_ms = statistics.median(reads["on"]) * 1000
+    off_ms = statistics.median(reads["off"]) * 1000
+    cost = on_ms / off_ms - 1
+    cost_figure = common.figure(
+        "access_log_cost",
+        cost,
+        "fraction of a case-detail read",
+        TARGET_COST,
+        cost <= TARGET_COST,
+        read_with_log_ms=round(on_ms, 2),
+        read_without_log_ms=round(off_ms, 2),
+        p95_with_log_ms=round(common.percentile(reads["on"], 0.95) * 1000, 2),
+        p95_without_log_ms=round(common.percentile(reads["off"], 0.95) * 1000, 2),
+        reads=2 * pairs,
+        log_entries=AccessEvent.objects.count(),
+    )
+
+    from django.db import connections
+
+    from audit.integrity import verify
+
+    connections.close_all()
+    total = AccessEvent.objects.count()
+    connections.close_all()
+    common.say(f"verifying {total} entries with {args.workers} workers")
+    started = time.perf_counter()
+    result = verify(workers=args.workers)
+    seconds = time.perf_counter() - started
+    # The target is for ten million entries; a smaller log is held to its share.
+    budget = TARGET_VERIFY_S * total / FULL_ENTRIES
+    verify_figure = common.figure(
+        "integrity_check",
+        seconds,
+        "s",
+        round(budget, 3),
+        result.ok and result.checked >= total and seconds <= budget,
+        entries=result.checked,
+        intact=result.ok,
+        workers=args.workers,
+        entries_per_s=round(result.checked / seconds),
+    )
+    common.finish(cost_figure, [cost_figure, verify_figure])
+    if args.drop:
+        common.drop_database(database)
+
+
+if __name__ == "__main__":
+    main()
