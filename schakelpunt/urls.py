@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from coordination.views import home
+
 api_v1 = [
     path("", include("signals.urls")),
     path("", include("cases.urls")),
@@ -10,9 +12,16 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("coordination.web_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
+
+# Web pages: denied and not-found answers are logged like the API's.
+handler403 = "schakelpunt.views.permission_denied"
+handler404 = "schakelpunt.views.page_not_found"

@@ -1,0 +1,88 @@
+"""Login lockout and each role's home page.
+
+Lockout is counted from the access log itself rather than from a cache or a
+new table: every failed login already writes a ``login_failed`` entry (see
+``audit.receivers``), the log is shared by every process and survives
+restarts, and it is append-only, so an attacker cannot reset the count. The
+lookup reads only login entries of the last minutes through the
+(action, occurred_at) index.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessEvent
+from audit.services import record
+
+from .models import Role, User
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+def _failures() -> int:
+    return int(getattr(settings, "LOGIN_LOCKOUT_FAILURES", LOCKOUT_FAILURES))
+
+
+def _window() -> timedelta:
+    minutes = getattr(settings, "LOGIN_LOCKOUT_MINUTES", None)
+    return timedelta(minutes=minutes) if minutes is not None else LOCKOUT_WINDOW
+
+
+def is_locked_out(username: str) -> bool:
+    """True when the last ``LOCKOUT_FAILURES`` login attempts on this name within
+    the window all failed (a successful login in between starts the count again).
+
+    Counted per name typed, whether or not such a user exists, so the answer
+    tells an attacker nothing about which accounts exist.
+    """
+    username = username.strip()
+    if not username:
+        return False
+    limit = _failures()
+    recent = list(
+        AccessEvent.objects.filter(
+            action="login",
+            occurred_at__gte=timezone.now() - _window(),
+            username__iexact=username,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("event_type", flat=True)[:limit]
+    )
+    return len(recent) >= limit and all(kind == "login_failed" for kind in recent)
+
+
+def record_locked_attempt(username: str) -> None:
+    """A refused attempt on a locked name is logged like any failed login, marked as locked."""
+    record(
+        actor=None,
+        username=username.strip()[:150],
+        event_type="login_failed",
+        action="login",
+        outcome="denied",
+        detail={"locked": True},
+    )
+
+
+# The page each role starts on, in this order when a user has several roles.
+_HOMES = (
+    (Role.PARTNER, "signals_web:list"),
+    (Role.TRIAGE, "cases_web:intake"),
+    (Role.COORDINATOR, "cases_web:team"),
+    (Role.PROFESSIONAL, "cases_web:mine"),
+    (Role.AUDITOR, "audit_web:events"),
+    (Role.ADMIN, "admin:index"),
+)
+
+
+def home_url(user: User) -> str | None:
+    """Where ``user`` lands after logging in; None for a user without any role."""
+    for role, url_name in _HOMES:
+        if user.has_role(role):
+            return reverse(url_name)
+    return None

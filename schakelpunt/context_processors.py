@@ -1,0 +1,47 @@
+"""What every page's header needs: the navigation for the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from coordination.models import Role, User
+
+
+def _items(user: User) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    if user.has_role(Role.PARTNER):
+        items += [("signals_web:list", _("Mijn signalen")), ("signals_web:new", _("Nieuw signaal"))]
+        # The bulk upload page comes with bulk intake; its link appears once the URL exists.
+        items.append(("signals_web:bulk", _("Bestand uploaden")))
+    if user.has_role(Role.TRIAGE):
+        items.append(("cases_web:intake", _("Intake")))
+    if user.has_role(Role.COORDINATOR):
+        items.append(("cases_web:team", _("Teamwachtrij")))
+    if user.has_role(Role.PROFESSIONAL):
+        items.append(("cases_web:mine", _("Mijn casussen")))
+    if user.has_role(Role.AUDITOR):
+        items += [("audit_web:events", _("Toegangslog")), ("audit_web:verify", _("Integriteit"))]
+    if user.has_role(Role.ADMIN):
+        items.append(("admin:index", _("Beheer")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return {"nav_items": [], "user_roles": ""}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    nav: list[dict[str, Any]] = []
+    for name, label in _items(user):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        nav.append({"url": url, "label": label, "current": name == current})
+    roles = ", ".join(str(Role(r).label) for r in user.roles if r in Role.values)
+    return {"nav_items": nav, "user_roles": roles}
