@@ -1,0 +1,148 @@
+"""The partner's signal form: the API's field names, flattened (``subject_surname``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from schakelpunt.forms import Choice, FormField, WebForm
+
+from .models import Children, SignalType, Threat
+from .serializers import SUBJECT_FIELDS
+
+# The seeded signal types' names, so that they are translated; types an
+# administrator adds show as they were typed.
+SEEDED_TYPE_NAMES = (
+    gettext_noop("Huurachterstand"),
+    gettext_noop("Energieachterstand"),
+    gettext_noop("Einde levering energie"),
+    gettext_noop("Achterstand drinkwater"),
+    gettext_noop("Premieachterstand zorgverzekering"),
+    gettext_noop("Signaal huisarts"),
+    gettext_noop("Signaal school"),
+    gettext_noop("Ander signaal (werkgever, maatschappelijk werk)"),
+)
+
+# Shown per signal type: the page's script hides a group that does not apply;
+# without a script every group shows and the serializer decides.
+ARREARS_FIELDS = ("arrears_amount", "arrears_since")
+CONSENT_FIELDS = ("consent_given",)
+
+
+def _type_choices() -> list[Choice]:
+    choices = [Choice("", _("Kies een soort signaal"))]
+    for kind in SignalType.objects.filter(active=True).order_by("-statutory", "name"):
+        data = {"arrears": "1" if kind.is_arrears else "0", "consent": "1" if kind.requires_consent else "0"}
+        choices.append(Choice(kind.code, _(kind.name), data))
+    return choices
+
+
+def signal_form() -> WebForm:
+    return WebForm(
+        "signal",
+        [
+            FormField("signal_type", _("Soort signaal"), "select", required=True, choices=_type_choices()),
+            FormField(
+                "partner_reference",
+                _("Uw kenmerk"),
+                required=True,
+                width="m",
+                hint=_(
+                    "Uw eigen dossier- of klantnummer. Hetzelfde kenmerk nog eens geeft geen tweede signaal."
+                ),
+            ),
+            FormField(
+                "subject_bsn",
+                _("BSN"),
+                inputmode="numeric",
+                width="m",
+                hint=_("9 cijfers. Wordt gecontroleerd met de elfproef."),
+            ),
+            FormField("subject_initials", _("Voorletters"), width="s", autocomplete="off"),
+            FormField("subject_given_names", _("Voornamen"), autocomplete="off"),
+            FormField(
+                "subject_surname_prefix", _("Tussenvoegsel"), width="s", hint=_("Bijvoorbeeld: van der")
+            ),
+            FormField("subject_surname", _("Achternaam"), required=True, autocomplete="off"),
+            FormField(
+                "subject_date_of_birth",
+                _("Geboortedatum"),
+                "date",
+                width="m",
+                hint=_("Geef een BSN, een geboortedatum of een adres, zodat het huishouden te vinden is."),
+            ),
+            FormField("subject_postcode", _("Postcode"), width="s", hint=_("Bijvoorbeeld: 1012 AB")),
+            FormField("subject_house_number", _("Huisnummer"), inputmode="numeric", width="s"),
+            FormField("subject_house_number_addition", _("Toevoeging"), width="s"),
+            FormField("subject_street", _("Straat")),
+            FormField("subject_city", _("Woonplaats")),
+            FormField("subject_phone", _("Telefoonnummer"), "tel", width="m"),
+            FormField("subject_email", _("E-mailadres"), "email"),
+            FormField(
+                "arrears_amount",
+                _("Bedrag achterstand (euro)"),
+                inputmode="decimal",
+                width="s",
+                hint=_("Bijvoorbeeld: 850,00"),
+            ),
+            FormField("arrears_since", _("Achterstand sinds"), "date", width="m"),
+            FormField(
+                "threat",
+                _("Dreiging"),
+                "select",
+                choices=[Choice(value, str(label)) for value, label in Threat.choices],
+                value=Threat.NONE,
+            ),
+            FormField(
+                "children_in_household",
+                _("Kinderen in het huishouden"),
+                "select",
+                choices=[Choice(value, str(label)) for value, label in Children.choices],
+                value=Children.UNKNOWN,
+            ),
+            FormField(
+                "note",
+                _("Toelichting"),
+                "textarea",
+                hint=_("Wat ziet u? Schrijf alleen op wat nodig is om de bewoner te helpen."),
+            ),
+            FormField(
+                "consent_given",
+                _("De bewoner heeft toestemming gegeven om dit signaal door te geven"),
+                "checkbox",
+            ),
+        ],
+    )
+
+
+_AMOUNT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
+
+
+def _amount(text: str) -> str | None:
+    """Dutch amounts as people type them: "850,00", "1.250,50", "€ 75"."""
+    text = text.replace("€", "").replace(" ", "").strip()
+    if not text:
+        return None
+    if _AMOUNT.match(text):
+        text = text.replace(".", "")
+    return text.replace(",", ".")
+
+
+def payload(values: dict[str, str]) -> dict[str, Any]:
+    """The posted form as the API's request body, for ``SignalInputSerializer``."""
+    subject: dict[str, Any] = {name: values.get(f"subject_{name}", "") for name in SUBJECT_FIELDS}
+    subject["date_of_birth"] = subject["date_of_birth"] or None
+    return {
+        "signal_type": values.get("signal_type", ""),
+        "partner_reference": values.get("partner_reference", ""),
+        "subject": subject,
+        "arrears_amount": _amount(values.get("arrears_amount", "")),
+        "arrears_since": values.get("arrears_since") or None,
+        "threat": values.get("threat") or Threat.NONE,
+        "children_in_household": values.get("children_in_household") or Children.UNKNOWN,
+        "note": values.get("note", ""),
+        "consent_given": values.get("consent_given") == "true",
+    }
