@@ -1,0 +1,252 @@
+"""Forms on the queue and case pages; the API's serializers validate what they post."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coordination.models import Role, Team, User
+from schakelpunt.forms import Choice, FormField, WebForm
+
+from .models import Case, ContactAttempt, Outcome, Priority, State
+
+# What each transition button says, and the message after it worked.
+TRANSITION_LABELS = {
+    "claim": gettext_lazy("Oppakken"),
+    "release": gettext_lazy("Teruggeven aan de intake"),
+    "start_outreach": gettext_lazy("Outreach starten"),
+    "refer_to_team": gettext_lazy("Doorverwijzen naar wijkteam"),
+    "assign_lead": gettext_lazy("Regisseur toewijzen"),
+    "accept": gettext_lazy("Casus accepteren"),
+    "decline": gettext_lazy("Casus weigeren"),
+    "reassign": gettext_lazy("Andere regisseur toewijzen"),
+    "start_monitoring": gettext_lazy("Monitoring starten"),
+    "resume": gettext_lazy("Weer in behandeling nemen"),
+    "close": gettext_lazy("Casus afsluiten"),
+}
+TRANSITION_DONE = {
+    "claim": gettext_lazy("U heeft casus %s opgepakt."),
+    "release": gettext_lazy("Casus %s staat weer in de intake."),
+    "start_outreach": gettext_lazy("Outreach voor casus %s is gestart."),
+    "refer_to_team": gettext_lazy("Casus %s is doorverwezen naar het wijkteam."),
+    "assign_lead": gettext_lazy("Casus %s heeft een regisseur."),
+    "accept": gettext_lazy("U heeft casus %s geaccepteerd."),
+    "decline": gettext_lazy("U heeft casus %s geweigerd; hij gaat terug naar de coördinator."),
+    "reassign": gettext_lazy("Casus %s heeft een andere regisseur."),
+    "start_monitoring": gettext_lazy("Casus %s staat in monitoring."),
+    "resume": gettext_lazy("Casus %s is weer in behandeling."),
+    "close": gettext_lazy("Casus %s is afgesloten."),
+}
+# The inputs each transition's form has: the API's body fields for that transition.
+TRANSITION_FIELDS: dict[str, tuple[str, ...]] = {
+    "release": ("reason",),
+    "refer_to_team": ("team", "reason"),
+    "assign_lead": ("lead",),
+    "decline": ("reason",),
+    "reassign": ("lead", "reason"),
+    "close": ("outcome", "reason"),
+}
+SERVICE_ARGUMENTS = {"team": "team_id", "lead": "lead_id"}
+
+KIND_LABELS = {
+    "signal": gettext_lazy("Signaal"),
+    "transition": gettext_lazy("Statusovergang"),
+    "contact": gettext_lazy("Contactpoging"),
+    "plan": gettext_lazy("Plan"),
+    "network": gettext_lazy("Netwerk"),
+}
+
+
+def _choices(pairs: Iterable[tuple[Any, Any]], empty: str | None = None) -> list[Choice]:
+    listed = [Choice("", empty)] if empty is not None else []
+    return listed + [Choice(str(value), str(label)) for value, label in pairs]
+
+
+def team_professionals(team_id: uuid.UUID | None) -> list[User]:
+    """The lead professionals a case of this team can be given to."""
+    if team_id is None:
+        return []
+    members = User.objects.filter(teams=team_id, is_active=True).order_by("first_name", "last_name")
+    # Roles are a JSON list; filtered here so that SQLite (development) works too.
+    return [member for member in members if member.has_role(Role.PROFESSIONAL)]
+
+
+def transition_form(name: str, case: Case | None) -> WebForm:
+    """The inputs of one transition; without a case (a posted form) the choices stay empty."""
+    fields: list[FormField] = []
+    for input_name in TRANSITION_FIELDS.get(name, ()):
+        if input_name == "team":
+            routed = case.district.team if case is not None and case.district else None
+            empty = _("Team van de postcode (%s)") % routed.name if routed else _("Kies een team")
+            teams = list(Team.objects.order_by("name").values_list("pk", "name")) if case is not None else []
+            fields.append(
+                FormField(
+                    "team",
+                    _("Wijkteam"),
+                    "select",
+                    choices=_choices(teams, empty),
+                    hint=_("Een ander team dan dat van de postcode vraagt om een reden."),
+                )
+            )
+        elif input_name == "lead":
+            professionals = team_professionals(case.team_id) if case is not None else []
+            leads = [(user.pk, user.display_name) for user in professionals]
+            fields.append(
+                FormField(
+                    "lead",
+                    _("Regisseur"),
+                    "select",
+                    required=True,
+                    choices=_choices(leads, _("Kies een professional")),
+                )
+            )
+        elif input_name == "outcome":
+            fields.append(
+                FormField(
+                    "outcome",
+                    _("Uitkomst"),
+                    "select",
+                    required=True,
+                    choices=_choices(Outcome.choices, _("Kies een uitkomst")),
+                )
+            )
+        elif input_name == "reason":
+            required = name in ("decline", "reassign")
+            hint = {
+                "close": _("Verplicht bij de uitkomst 'Anders'."),
+                "refer_to_team": _("Verplicht bij een ander team dan dat van de postcode."),
+            }.get(name, "")
+            fields.append(FormField("reason", _("Reden"), "textarea", required=required, hint=hint))
+    return WebForm(f"transition-{name}", fields)
+
+
+def transition_body(name: str, data: Any) -> dict[str, str]:
+    """The posted inputs of one transition, empty ones left out (the service then uses its default)."""
+    body = {}
+    for input_name in TRANSITION_FIELDS.get(name, ()):
+        value = str(data.get(input_name, "") or "").strip()
+        if value:
+            body[input_name] = value
+    return body
+
+
+def contact_form() -> WebForm:
+    return WebForm(
+        "contact",
+        [
+            FormField(
+                "channel",
+                _("Kanaal"),
+                "select",
+                required=True,
+                choices=_choices(ContactAttempt.Channel.choices, _("Kies een kanaal")),
+            ),
+            FormField(
+                "result",
+                _("Resultaat"),
+                "select",
+                required=True,
+                choices=_choices(ContactAttempt.Result.choices, _("Kies een resultaat")),
+            ),
+            FormField("at", _("Tijdstip"), "datetime-local", hint=_("Leeg laten voor nu.")),
+            FormField("note", _("Notitie"), "textarea"),
+        ],
+    )
+
+
+def contact_body(data: Any) -> dict[str, Any]:
+    return {
+        "channel": data.get("channel", ""),
+        "result": data.get("result", ""),
+        "at": data.get("at") or None,
+        "note": data.get("note", ""),
+    }
+
+
+def goal_form() -> WebForm:
+    return WebForm(
+        "goal",
+        [
+            FormField("description", _("Doel"), "textarea", required=True),
+            FormField("actions_description", _("Actie"), hint=_("Wat er gebeurt om het doel te halen.")),
+            FormField(
+                "actions_owner", _("Wie doet het"), hint=_("De bewoner, een professional of een organisatie.")
+            ),
+            FormField("actions_due_date", _("Klaar op"), "date", width="m"),
+        ],
+    )
+
+
+def goal_body(data: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"description": data.get("description", "")}
+    action = {
+        "description": data.get("actions_description", ""),
+        "owner": data.get("actions_owner", ""),
+        "due_date": data.get("actions_due_date") or None,
+    }
+    if any(action.values()):
+        body["actions"] = [action]
+    return body
+
+
+def network_form() -> WebForm:
+    return WebForm(
+        "network",
+        [
+            FormField("organisation", _("Organisatie"), required=True),
+            FormField("role", _("Rol"), required=True, hint=_("Bijvoorbeeld: schuldhulpverlener")),
+            FormField("person", _("Contactpersoon")),
+            FormField("contact", _("Telefoon of e-mail")),
+        ],
+    )
+
+
+def network_body(data: Any) -> dict[str, Any]:
+    return {name: data.get(name, "") for name in ("organisation", "role", "person", "contact")}
+
+
+# Which states each queue lets one filter on.
+QUEUE_STATES = {
+    "intake": (State.NEW, State.TRIAGE, State.OUTREACH, State.CLOSED),
+    "team": (
+        State.AWAITING_LEAD,
+        State.LEAD_ASSIGNED,
+        State.IN_PROGRESS,
+        State.MONITORING,
+        State.CLOSED,
+    ),
+    "mine": (State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING, State.CLOSED),
+}
+
+
+def queue_filter_form(kind: str, teams: list[Team]) -> WebForm:
+    states = [(state.value, state.label) for state in QUEUE_STATES[kind]]
+    fields = [
+        FormField("state", _("Status"), "select", choices=_choices(states, _("Alle open casussen"))),
+        FormField(
+            "priority",
+            _("Prioriteit"),
+            "select",
+            choices=_choices(sorted(Priority.choices, reverse=True), _("Alle")),
+        ),
+        FormField(
+            "overdue",
+            _("Termijn"),
+            "select",
+            choices=[Choice("", _("Alle")), Choice("true", _("Te laat")), Choice("false", _("Op tijd"))],
+        ),
+    ]
+    if kind == "team":
+        if len(teams) > 1:
+            fields.append(
+                FormField(
+                    "team", _("Team"), "select", choices=_choices([(t.pk, t.name) for t in teams], _("Alle"))
+                )
+            )
+        leads = [(u.pk, u.display_name) for team in teams for u in team_professionals(team.pk)]
+        fields.append(FormField("lead", _("Regisseur"), "select", choices=_choices(leads, _("Alle"))))
+    return WebForm("filter", fields)

@@ -1,0 +1,361 @@
+"""Queue pages and the case page for triage, coordinators and lead professionals.
+
+Reads go through ``cases.selectors`` (which log them), every change through
+the service the API calls (``cases.workflow``, ``cases.casework``); the
+serializers of the API validate the posted fields.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import serializers
+
+from coordination.auth import home_url
+from coordination.models import CASE_ROLES, Role, User
+from schakelpunt.errors import Conflict
+from schakelpunt.forms import WebForm, django_errors, flatten_errors
+from schakelpunt.views import actor_of, page_query, paginate, role_required
+
+from . import casework, selectors, workflow
+from .forms import (
+    KIND_LABELS,
+    QUEUE_STATES,
+    SERVICE_ARGUMENTS,
+    TRANSITION_DONE,
+    TRANSITION_LABELS,
+    contact_body,
+    contact_form,
+    goal_body,
+    goal_form,
+    network_body,
+    network_form,
+    queue_filter_form,
+    transition_body,
+    transition_form,
+)
+from .models import Case, State
+from .rules import TRANSITIONS, available_transitions
+from .serializers import (
+    CaseFilterSerializer,
+    ContactInputSerializer,
+    GoalInputSerializer,
+    NetworkMemberSerializer,
+    TransitionInputSerializer,
+)
+
+PER_PAGE = 25
+_RACES = (Conflict, ConcurrentTransition, TransitionNotAllowed)
+
+
+def _team_ids(actor: User) -> set[uuid.UUID]:
+    return set(actor.teams.values_list("pk", flat=True))
+
+
+# ---------------------------------------------------------------- queues
+
+
+def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpResponse:
+    actor = actor_of(request)
+    teams = list(actor.teams.order_by("name")) if kind == "team" else []
+    form = queue_filter_form(kind, teams).bind(request.GET)
+    raw = {name: value for name, value in form.values().items() if value}
+    filters = CaseFilterSerializer(data=raw)
+    if filters.is_valid():
+        chosen = dict(filters.validated_data)
+    else:
+        form.add_errors(flatten_errors(filters.errors))
+        chosen = {}
+    state = chosen.get("state")
+    if state and state not in QUEUE_STATES[kind]:
+        chosen.pop("state")
+        state = None
+    queue = _narrow(selectors.case_queue(actor, **chosen), kind, actor, state)
+    page = paginate(request, queue, PER_PAGE)
+    rows = list(page.object_list)
+    selectors.log_queue_read(actor=actor, count=len(rows))
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "kind": kind,
+            "title": title,
+            "intro": intro,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": page_query(request),
+            "filtered": bool(chosen),
+        },
+    )
+
+
+def _narrow(queue: QuerySet[Case], kind: str, actor: User, state: str | None) -> QuerySet[Case]:
+    """Keep to this queue's part of the actor's scope (a user may hold several roles)."""
+    if kind == "intake":
+        queue = queue.filter(state__in=QUEUE_STATES["intake"], team__isnull=True)
+    elif kind == "team":
+        queue = queue.filter(team__in=actor.teams.values("pk"))
+    else:
+        queue = queue.filter(lead=actor)
+    if not state:
+        queue = queue.exclude(state=State.CLOSED)
+    return queue
+
+
+@role_required(Role.TRIAGE)
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        "intake",
+        _("Intake"),
+        _("Nieuwe casussen en casussen in triage of outreach. Te laat bovenaan, dan de hoogste prioriteit."),
+    )
+
+
+@role_required(Role.COORDINATOR)
+def team_queue(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        "team",
+        _("Teamwachtrij"),
+        _("De casussen van uw wijkteam(s). Te laat bovenaan, dan de hoogste prioriteit."),
+    )
+
+
+@role_required(Role.PROFESSIONAL)
+def my_cases(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        "mine",
+        _("Mijn casussen"),
+        _("De casussen waarvan u de regisseur bent. Te laat bovenaan, dan de hoogste prioriteit."),
+    )
+
+
+# ---------------------------------------------------------------- the case page
+
+_TRANSITION_SUMMARY = re.compile(r"^(?P<name>\w+): (?P<source>\w+) → (?P<target>\w+)$")
+
+
+def _describe(item: dict[str, Any]) -> dict[str, Any]:
+    """A timeline item with labels in the reader's language."""
+    described = dict(item, kind_label=KIND_LABELS.get(item["kind"], item["kind"]))
+    match = _TRANSITION_SUMMARY.match(item["summary"]) if item["kind"] == "transition" else None
+    if match:
+        states = dict(State.choices)
+        step = TRANSITION_LABELS.get(match["name"], match["name"])
+        source = states.get(match["source"], match["source"])
+        target = states.get(match["target"], match["target"])
+        described["summary"] = f"{step}: {source} → {target}"
+    return described
+
+
+def _may_record_contact(actor: User, case: Case) -> bool:
+    # Only to decide whether to offer the form; the service decides.
+    if actor.has_role(Role.TRIAGE):
+        return case.state in (State.TRIAGE, State.OUTREACH)
+    return (
+        actor.has_role(Role.PROFESSIONAL)
+        and case.lead_id == actor.pk
+        and case.state in (State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING)
+    )
+
+
+def _may_plan(actor: User, case: Case) -> bool:
+    return (
+        actor.has_role(Role.PROFESSIONAL)
+        and case.lead_id == actor.pk
+        and case.state in (State.IN_PROGRESS, State.MONITORING)
+    )
+
+
+def _case_page(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    *,
+    failed: WebForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the case page (a logged ``case.read``); ``failed`` is a posted form to show with its errors."""
+    actor = actor_of(request)
+    read = selectors.open_case(actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", ""))
+    case = read.case
+    names = available_transitions(actor, case, _team_ids(actor))
+    forms: dict[str, WebForm] = {}
+    for name in names:
+        forms[f"transition-{name}"] = transition_form(name, case)
+    if _may_record_contact(actor, case):
+        forms["contact"] = contact_form()
+    if _may_plan(actor, case):
+        forms["goal"] = goal_form()
+        forms["network"] = network_form()
+    if failed is not None and failed.id in forms:
+        forms[failed.id] = _merge(forms[failed.id], failed)
+    transitions = [
+        {"name": name, "label": TRANSITION_LABELS[name], "form": forms[f"transition-{name}"]}
+        for name in names
+    ]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "break_glass": read.break_glass,
+            "break_glass_reason": request.GET.get("reason", "") if read.break_glass else "",
+            "signals": list(case.signals.all()),  # type: ignore[attr-defined]
+            "timeline": [_describe(item) for item in reversed(selectors.timeline(case))],
+            "contacts": list(case.contacts.all()),
+            "goals": list(case.goals.all()),
+            "network": list(case.network.all()),
+            "transitions": transitions,
+            "contact_form": forms.get("contact"),
+            "goal_form": forms.get("goal"),
+            "network_form": forms.get("network"),
+            "failed": failed,
+        },
+        status=status,
+    )
+
+
+def _merge(fresh: WebForm, posted: WebForm) -> WebForm:
+    """The fresh form (with its choices) holding the posted values and errors."""
+    fresh.bind(posted.values())
+    fresh.errors = list(posted.errors)
+    for item in posted:
+        if item.name in fresh:
+            fresh[item.name].errors = list(item.errors)
+    return fresh
+
+
+@role_required(*CASE_ROLES)
+def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _case_page(request, case_id)
+
+
+def _after_change(actor: User, case_id: uuid.UUID, anchor: str = "") -> str:
+    """Back to the case if the actor still sees it, else to their queue."""
+    if selectors.cases_for(actor).filter(pk=case_id).exists():
+        return reverse("cases_web:detail", kwargs={"case_id": case_id}) + anchor
+    return home_url(actor) or "/"
+
+
+def _conflict(request: HttpRequest, actor: User, case_id: uuid.UUID, exc: Exception) -> HttpResponse:
+    """A refused step: someone else moved the case first, or its state does not allow it."""
+    current = selectors.cases_for(actor).filter(pk=case_id).values_list("state", flat=True).first()
+    seen = request.POST.get("seen_state", "")
+    if isinstance(exc, ConcurrentTransition) or current != seen:
+        messages.error(
+            request,
+            _(
+                "Iemand anders was u voor: de casus is intussen veranderd. "
+                "Bekijk de nieuwe stand en kies opnieuw."
+            ),
+        )
+    else:
+        messages.error(request, str(exc) or _("Deze stap kan nu niet."))
+    return redirect(_after_change(actor, case_id))
+
+
+def _submit(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    form: WebForm,
+    serializer: serializers.Serializer,
+    service: Callable[..., Any],
+    done: str,
+    anchor: str = "",
+    arguments: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+) -> HttpResponse:
+    """Validate with the API's serializer, call the API's service, answer like a web page."""
+    actor = actor_of(request)
+    form.bind(request.POST)
+    if not serializer.is_valid():
+        form.add_errors(flatten_errors(serializer.errors))
+        return _case_page(request, case_id, failed=form, status=400)
+    try:
+        result = service(actor=actor, case_id=case_id, **arguments(dict(serializer.validated_data)))
+    except _RACES as exc:
+        return _conflict(request, actor, case_id, exc)
+    except DjangoValidationError as exc:
+        form.add_errors(django_errors(exc))
+        return _case_page(request, case_id, failed=form, status=400)
+    reference = result.reference if isinstance(result, Case) else ""
+    messages.success(request, done % reference if "%s" in done else done)
+    return redirect(_after_change(actor, case_id, anchor))
+
+
+def _service_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    return {SERVICE_ARGUMENTS.get(name, name): value for name, value in data.items()}
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -> HttpResponse:
+    if transition not in TRANSITIONS:
+        raise Http404
+    # The case is only known once the service found it in the actor's scope: this
+    # form carries the posted values, the page puts them into one with choices.
+    return _submit(
+        request,
+        case_id,
+        transition_form(transition, None),
+        TransitionInputSerializer(data=transition_body(transition, request.POST)),
+        getattr(workflow, transition),
+        str(TRANSITION_DONE[transition]),
+        arguments=_service_arguments,
+    )
+
+
+@require_POST
+@role_required(Role.TRIAGE, Role.PROFESSIONAL)
+def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        contact_form(),
+        ContactInputSerializer(data=contact_body(request.POST)),
+        casework.record_contact_attempt,
+        _("De contactpoging is vastgelegd."),
+        "#contacten",
+    )
+
+
+@require_POST
+@role_required(Role.PROFESSIONAL)
+def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        goal_form(),
+        GoalInputSerializer(data=goal_body(request.POST)),
+        casework.add_plan_goal,
+        _("Het doel is aan het plan toegevoegd."),
+        "#plan",
+    )
+
+
+@require_POST
+@role_required(Role.PROFESSIONAL)
+def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        network_form(),
+        NetworkMemberSerializer(data=network_body(request.POST)),
+        casework.add_network_member,
+        _("Het netwerk is aangevuld."),
+        "#netwerk",
+    )
