@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("coordination.web_urls")),
     path("signalen/", include("signals.web_urls")),
     path("casussen/", include("cases.web_urls")),
+    path("toegangslog/", include("audit.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audit_web"
+
+urlpatterns = [
+    path("", views.event_list, name="events"),
+    path("export.csv", views.event_export, name="export"),
+    path("integriteit/", views.verify, name="verify"),
+]
