@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -173,8 +174,33 @@ class Policy(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.pk = 1  # one municipality, one policy
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        _policy_cache.clear()
 
     @classmethod
     def current(cls) -> Policy:
+        """The policy, read at most every few seconds per process (it changes rarely,
+        and every signal filed needs it)."""
+        now = time.monotonic()
+        cached = _policy_cache.get("policy")
+        if cached is not None and now - cached[0] < POLICY_CACHE_SECONDS:
+            return cached[1]
         policy, _created = cls.objects.get_or_create(pk=1)
+        _policy_cache["policy"] = (now, policy)
         return policy
+
+
+POLICY_CACHE_SECONDS = 5.0
+_policy_cache: dict[str, tuple[float, Policy]] = {}
+
+
+def _areas_changed(**kwargs: object) -> None:
+    from .selectors import clear_area_cache
+
+    clear_area_cache()
+
+
+for _model in (PostcodeArea, District):
+    models.signals.post_save.connect(_areas_changed, sender=_model, dispatch_uid=f"areas-{_model.__name__}")
+    models.signals.post_delete.connect(
+        _areas_changed, sender=_model, dispatch_uid=f"areas-del-{_model.__name__}"
+    )
