@@ -1,0 +1,103 @@
+"""The auditor's pages: the access log with filters, CSV export and the integrity check."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from audit.models import AccessEvent
+from tests.audit.conftest import behind_the_back
+
+from .conftest import household
+
+
+def test_the_access_log_page_lists_entries_and_logs_its_own_read(world, web_as, case_in):
+    case_in("new")
+
+    response = web_as(world.auditor).get("/toegangslog/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "signal.create" in html
+    assert "Jansen" not in html  # log fields only, never case content
+    entry = AccessEvent.objects.get(action="audit.events.list")
+    assert (entry.username, entry.event_type, entry.detail["page"]) == ("auditor", "read", "1")
+
+
+def test_who_saw_this_case(world, web_as, case_in):
+    case_id = case_in("awaiting_lead")
+    other = case_in("new", **household(1))
+    web_as(world.coordinator_noord).get(f"/casussen/{case_id}/")
+
+    response = web_as(world.auditor).get("/toegangslog/", {"case": case_id, "action": "case.read"})
+
+    html = response.content.decode()
+    assert "Wie zag deze casus?" in html
+    assert "coordinator-noord" in html
+    assert other[:8] not in html
+    entry = AccessEvent.objects.get(action="audit.events.list")
+    assert entry.detail["filters"] == {"case": case_id, "action": "case.read"}
+    assert entry.detail["rows"] == 1
+
+
+def test_filters_by_user_and_period(world, web_as):
+    client = web_as(world.auditor)
+    web_as(world.huisarts).get("/signalen/")
+
+    by_user = client.get("/toegangslog/", {"user": world.huisarts.pk}).content.decode()
+    future = client.get("/toegangslog/", {"since": "2999-01-01"}).content.decode()
+    bad = client.get("/toegangslog/", {"since": "gisteren", "case": "geen-uuid"})
+
+    assert "signal.list" in by_user
+    assert "Geen regels met deze filters." in future
+    assert bad.status_code == 400
+    assert (
+        'id="events-since-error"' in bad.content.decode() and 'id="events-case-error"' in bad.content.decode()
+    )
+
+
+def test_the_csv_export_is_logged_before_it_is_served(world, web_as, case_in):
+    case_id = case_in("new")
+
+    response = web_as(world.auditor).get("/toegangslog/export.csv", {"case": case_id})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="toegangslog-')
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {row["action"] for row in rows} == {"signal.create"}
+    export = AccessEvent.objects.get(action="audit.events.export")
+    assert (export.event_type, export.detail) == ("export", {"filters": {"case": case_id}})
+
+
+def test_the_integrity_check_shows_its_result_and_is_logged(world, web_as, case_in):
+    case_in("new")
+    client = web_as(world.auditor)
+
+    assert client.get("/toegangslog/integriteit/").status_code == 200
+    response = client.post("/toegangslog/integriteit/")
+
+    assert response.status_code == 200
+    assert "In orde:" in response.content.decode()
+    entry = AccessEvent.objects.get(action="audit.verify")
+    assert (entry.outcome, entry.detail["via"]) == ("success", "web")
+
+
+def test_tampering_shows_up(world, web_as, case_in):
+    case_in("new")
+    first = AccessEvent.objects.order_by("id")[0]
+    behind_the_back("UPDATE audit_accessevent SET username = 'iemand' WHERE id = %s", [first.pk])
+
+    response = web_as(world.auditor).post("/toegangslog/integriteit/")
+
+    html = response.content.decode()
+    assert "Niet in orde:" in html and f"nummer {first.pk}" in html
+
+
+@pytest.mark.parametrize("url", ["/toegangslog/", "/toegangslog/export.csv", "/toegangslog/integriteit/"])
+@pytest.mark.parametrize("actor", ["huisarts", "triage", "coordinator_noord", "professional_noord", "beheer"])
+def test_only_auditors(world, web_as, url, actor):
+    assert web_as(getattr(world, actor)).get(url).status_code == 403
+    assert not AccessEvent.objects.filter(object_type="access_log").exists()

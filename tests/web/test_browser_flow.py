@@ -1,0 +1,217 @@
+"""The issue's scenario in a real browser, from the signal form to the auditor.
+
+``huisarts`` files a signal (after seeing field errors for a bad BSN and a
+future date), ``schakelpunt`` claims and refers it, ``coordinator-noord``
+assigns ``professional-noord``, who accepts and closes it; ``huisarts`` sees
+the status change and the auditor finds every one of those accesses for the
+case. Every page on the way is checked with axe-core and photographed at
+1280 by 800 and 390 by 844 pixels (``screenshots/``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+
+from audit.models import AccessEvent
+from cases.models import Case
+from signals.models import Signal
+
+from .browser import Inspector
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "test-password-123"
+
+
+@pytest.fixture
+def browse(chromium, live_server, settings):
+    # The live server speaks plain HTTP; production cookies stay Secure.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+def login(page: Any, username: str, inspect: Inspector | None = None) -> None:
+    page.goto(page.base + "/accounts/login/")
+    if inspect is not None:
+        inspect.check(page, "inloggen")
+    # Keyboard only: type, Tab to the password, Enter to submit.
+    page.get_by_label("Gebruikersnaam").focus()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def logout(page: Any) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_access_log(world, browse):
+    page = browse
+    inspect = Inspector(prefix="")
+
+    # The GP's assistant: errors first, then a signal that is received.
+    login(page, "huisarts", inspect)
+    assert page.url.endswith("/signalen/")
+    inspect.check(page, "mijn-signalen-leeg")
+
+    page.get_by_role("link", name="Nieuw signaal").first.click()
+    inspect.check(page, "nieuw-signaal")
+    page.get_by_label("Soort signaal").select_option("gp_observation")
+    assert page.locator("fieldset[data-show-for='arrears']").is_hidden()
+    page.get_by_label("Uw kenmerk").fill("HA-2026-0042")
+    page.get_by_label("Voorletters").fill("M.")
+    page.get_by_label("Achternaam").fill("de Vries")
+    page.get_by_label("BSN").fill("123456789")
+    page.get_by_label("Geboortedatum").fill("2999-01-01")
+    page.get_by_label("Postcode").fill("1012 AB")
+    page.get_by_label("Huisnummer").fill("12")
+    page.get_by_label("Kinderen in het huishouden").select_option("yes")
+    page.get_by_label("Toelichting").fill("Patiënte maakt zich zorgen over de huur.")
+    page.get_by_label("De bewoner heeft toestemming gegeven").check()
+    page.get_by_role("button", name="Signaal versturen").click()
+
+    bsn = page.get_by_label("BSN")
+    birth = page.get_by_label("Geboortedatum")
+    assert "elfproef" in page.locator("#signal-subject_bsn-error").inner_text()
+    assert "toekomst" in page.locator("#signal-subject_date_of_birth-error").inner_text()
+    assert "signal-subject_bsn-error" in (bsn.get_attribute("aria-describedby") or "")
+    assert birth.get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
+    assert bsn.input_value() == "123456789"  # what was typed stays
+    assert Signal.objects.count() == 0
+    inspect.check(page, "nieuw-signaal-fouten")
+
+    bsn.fill("111222333")
+    birth.fill("1984-03-12")
+    page.get_by_role("button", name="Signaal versturen").click()
+    page.wait_for_url("**/signalen/*/")
+    reference = page.locator(".reference").inner_text()
+    assert page.get_by_role("status").filter(has_text=reference).is_visible()
+    signal = Signal.objects.get()
+    assert signal.reference == reference
+    case_id = str(signal.case_id)
+    inspect.check(page, "signaal-ontvangen")
+
+    page.get_by_role("link", name="Mijn signalen", exact=True).click()
+    row = page.get_by_role("row").filter(has_text=reference)
+    assert "Ontvangen" in row.inner_text()
+    inspect.check(page, "mijn-signalen")
+    logout(page)
+
+    # The schakelpunt claims the case and refers it to the postcode's team.
+    login(page, "schakelpunt")
+    assert page.url.endswith("/casussen/intake/")
+    inspect.check(page, "intake")
+    page.get_by_role("link", name=Case.objects.get().reference).click()
+    inspect.check(page, "casus-nieuw")
+    assert page.get_by_text("de Vries").first.is_visible()
+    page.get_by_role("button", name="Oppakken").click()
+    assert "opgepakt" in page.get_by_role("status").first.inner_text()
+    inspect.check(page, "casus-in-triage")
+    page.get_by_role("button", name="Doorverwijzen naar wijkteam").click()
+    page.wait_for_url("**/casussen/intake/")
+    assert "doorverwezen" in page.get_by_role("status").first.inner_text()
+    logout(page)
+
+    # The coordinator of team Noord assigns the lead professional.
+    login(page, "coordinator-noord")
+    assert page.url.endswith("/casussen/team/")
+    inspect.check(page, "teamwachtrij")
+    page.get_by_role("link", name=reference.replace("S-", "C-")).count()  # references differ per kind
+    page.get_by_role("row").filter(has_text="Wacht op regisseur").get_by_role("link").click()
+    page.get_by_label("Regisseur").select_option(str(world.professional_noord.pk))
+    inspect.check(page, "casus-regisseur-kiezen")
+    page.get_by_role("button", name="Regisseur toewijzen").click()
+    assert "regisseur" in page.get_by_role("status").first.inner_text()
+    logout(page)
+
+    # The lead professional accepts, then closes with an outcome.
+    login(page, "professional-noord")
+    assert page.url.endswith("/casussen/mijn/")
+    inspect.check(page, "mijn-casussen")
+    page.get_by_role("row").filter(has_text="Regisseur toegewezen").get_by_role("link").click()
+    page.get_by_role("button", name="Casus accepteren").click()
+    inspect.check(page, "casus-in-behandeling")
+    page.get_by_label("Uitkomst").select_option("help_accepted")
+    page.get_by_role("button", name="Casus afsluiten").click()
+    assert "afgesloten" in page.get_by_role("status").first.inner_text()
+    inspect.check(page, "casus-afgesloten")
+    logout(page)
+
+    # The GP's assistant sees the new status, and nothing more.
+    login(page, "huisarts")
+    row = page.get_by_role("row").filter(has_text=reference)
+    assert "Afgesloten" in row.inner_text()
+    assert "Hulp geaccepteerd" not in page.content()
+    inspect.check(page, "mijn-signalen-afgesloten")
+
+    # In English, too.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", level=1).inner_text() == "My signals"
+    inspect.check(page, "my-signals-english")
+    page.get_by_role("button", name="Nederlands").click()
+    logout(page)
+
+    # The auditor finds every access to the case: who saw it, who moved it.
+    login(page, "auditor")
+    assert page.url.endswith("/toegangslog/")
+    inspect.check(page, "toegangslog")
+    page.get_by_label("Casus-id").fill(case_id)
+    page.get_by_role("button", name="Filter toepassen").click()
+    page.wait_for_url(f"**case={case_id}*")
+    inspect.check(page, "wie-zag-deze-casus")
+    table = page.locator("table").inner_text()
+    expected = set(AccessEvent.objects.filter(case_id=case_id).values_list("username", "action"))
+    assert {
+        ("huisarts", "signal.create"),
+        ("schakelpunt", "case.read"),
+        ("schakelpunt", "case.claim"),
+        ("schakelpunt", "case.refer_to_team"),
+        ("coordinator-noord", "case.read"),
+        ("coordinator-noord", "case.assign_lead"),
+        ("professional-noord", "case.read"),
+        ("professional-noord", "case.accept"),
+        ("professional-noord", "case.close"),
+    } <= expected
+    for username, action in expected:
+        assert username in table and action in table, (username, action)
+    rows = page.locator("tbody tr").count()
+    assert rows == AccessEvent.objects.filter(case_id=case_id).count()
+    assert "de Vries" not in page.content()  # log fields only, never case content
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporteren als CSV").click()
+    exported = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert {(r["username"], r["action"]) for r in exported} == expected
+
+    page.get_by_role("link", name="Integriteit").click()
+    inspect.check(page, "integriteit")
+    page.get_by_role("button", name="Integriteit controleren").click()
+    assert "In orde" in page.locator("#verify-result").inner_text()
+    inspect.check(page, "integriteit-in-orde")
+
+    assert len(inspect.pages) >= 15
+
+
+def test_the_skip_link_and_focus_work_from_the_keyboard(world, browse):
+    page = browse
+    page.goto(page.base + "/accounts/login/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Naar de inhoud")
+    assert page.evaluate("document.activeElement.textContent") == skip.inner_text()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
