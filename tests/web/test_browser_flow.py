@@ -130,7 +130,6 @@ def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_acce
     login(page, "coordinator-noord")
     assert page.url.endswith("/casussen/team/")
     inspect.check(page, "teamwachtrij")
-    page.get_by_role("link", name=reference.replace("S-", "C-")).count()  # references differ per kind
     page.get_by_role("row").filter(has_text="Wacht op regisseur").get_by_role("link").click()
     page.get_by_label("Regisseur").select_option(str(world.professional_noord.pk))
     inspect.check(page, "casus-regisseur-kiezen")

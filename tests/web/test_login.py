@@ -129,3 +129,16 @@ def test_a_user_without_a_role_gets_a_page_that_says_so(world, web_as):
 
     assert response.status_code == 403
     assert "geen rol" in response.content.decode()
+
+
+def test_a_session_ends_after_half_an_hour_without_activity(world, settings):
+    client = Client()
+    login(client, "huisarts")
+    start = timezone.now()
+
+    with time_machine.travel(start + timedelta(minutes=settings.SESSION_COOKIE_AGE // 60 - 1)):
+        assert client.get("/signalen/").status_code == 200  # activity renews the session
+    with time_machine.travel(start + timedelta(minutes=2 * (settings.SESSION_COOKIE_AGE // 60) - 1)):
+        assert client.get("/signalen/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=3 * (settings.SESSION_COOKIE_AGE // 60))):
+        assert client.get("/signalen/").status_code == 302
