@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from coordination.views import home
+from schakelpunt.health import health
 
 api_v1 = [
     path("", include("signals.urls")),
@@ -13,6 +14,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/", health, name="health"),
     path("accounts/", include("coordination.web_urls")),
     path("signalen/", include("signals.web_urls")),
     path("casussen/", include("cases.web_urls")),
