@@ -143,9 +143,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # With opened_at and id it is the keyset the queue pages through, so a
     # page costs the same at a million cases as at ten.
     queue_rank = models.GeneratedField(
-        expression=models.Case(
-            models.When(overdue=True, then=models.Value(0)), default=models.Value(100)
-        )
+        expression=models.Case(models.When(overdue=True, then=models.Value(0)), default=models.Value(100))
         + models.Value(100)
         - models.F("priority"),
         output_field=models.SmallIntegerField(),
