@@ -6,12 +6,10 @@ content. Every auditor query is itself logged.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,39 +26,11 @@ from coordination.models import Role
 from schakelpunt.api import role_permission
 
 from . import selectors
-from .chain import canonical_json
+from .export import FIELDS, csv_cell, csv_response
 from .models import AccessEvent, EventType
 from .services import record, verify_log
 
 IsAuditor = role_permission(Role.AUDITOR)
-
-FIELDS = [
-    "id",
-    "occurred_at",
-    "event_type",
-    "action",
-    "outcome",
-    "user_id",
-    "username",
-    "user_name",
-    "role",
-    "organisation",
-    "on_behalf_of",
-    "purpose",
-    "break_glass",
-    "subject_id",
-    "case_id",
-    "object_type",
-    "object_id",
-    "client_ip",
-    "user_agent",
-    "request_id",
-    "detail",
-    "chain",
-    "seq",
-    "prev_hash",
-    "hash",
-]
 
 
 class AccessEventSerializer(serializers.ModelSerializer):
@@ -135,7 +105,7 @@ class CSVRenderer(BaseRenderer):
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if isinstance(data, dict):
-            lines = [f"{key},{_csv_cell(value)}" for key, value in data.items()]
+            lines = [f"{key},{csv_cell(value)}" for key, value in data.items()]
             return ("\n".join(lines) + "\n").encode()
         return str(data or "").encode()
 
@@ -193,10 +163,7 @@ class EventListView(generics.GenericAPIView):
                 object_type="access_log",
                 detail=logged,
             )
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            response = StreamingHttpResponse(_csv_lines(events), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
-            return response
+            return csv_response(events)
 
         page = self.paginate_queryset(events)
         data = self.get_serializer(page, many=True).data
@@ -209,32 +176,6 @@ class EventListView(generics.GenericAPIView):
             detail={**logged, "page": request.query_params.get("page", "1")[:10], "rows": len(data)},
         )
         return self.get_paginated_response(data)
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming ``csv.writer`` output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        value = canonical_json(value)
-    elif isinstance(value, datetime):
-        value = value.isoformat()
-    # A cell starting with one of these is a formula to a spreadsheet; user
-    # agents and typed usernames are not to be trusted with that.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_lines(events: QuerySet[AccessEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(FIELDS)
-    for row in events.values_list(*FIELDS).iterator(chunk_size=2000):
-        yield writer.writerow([_csv_cell(value) for value in row])
 
 
 @extend_schema(

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from coordination.models import Role
 from schakelpunt.forms import WebForm, flatten_errors
 from schakelpunt.views import actor_of, page_query, paginate, role_required
 
 from . import selectors
-from .api import EventQuery, _csv_lines
+from .api import EventQuery
+from .export import csv_response
 from .forms import event_filter_form
 from .services import record, verify_log
 
@@ -81,12 +81,7 @@ def event_export(request: HttpRequest) -> HttpResponseBase:
         object_type="access_log",
         detail=_logged(filters),
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        _csv_lines(selectors.events(**filters)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
-    return response
+    return csv_response(selectors.events(**filters))
 
 
 @role_required(Role.AUDITOR)
