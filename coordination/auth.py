@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent
 from audit.services import record
@@ -24,12 +25,19 @@ from .models import Role, User
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 
+# Shown by the login page and answered by the token endpoint while a name is locked.
+LOCKED_MESSAGE = _(
+    "Te veel mislukte inlogpogingen met deze gebruikersnaam. Probeer het over 15 minuten "
+    "opnieuw, of vraag de functioneel beheerder om hulp."
+)
+
 
 def _failures() -> int:
     return int(getattr(settings, "LOGIN_LOCKOUT_FAILURES", LOCKOUT_FAILURES))
 
 
-def _window() -> timedelta:
+def lockout_window() -> timedelta:
+    """How long a locked name stays locked after its last refused attempt."""
     minutes = getattr(settings, "LOGIN_LOCKOUT_MINUTES", None)
     return timedelta(minutes=minutes) if minutes is not None else LOCKOUT_WINDOW
 
@@ -48,7 +56,7 @@ def is_locked_out(username: str) -> bool:
     recent = list(
         AccessEvent.objects.filter(
             action="login",
-            occurred_at__gte=timezone.now() - _window(),
+            occurred_at__gte=timezone.now() - lockout_window(),
             username__iexact=username,
         )
         .order_by("-occurred_at", "-id")

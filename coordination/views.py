@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from .auth import home_url, is_locked_out, record_locked_attempt
+from .auth import LOCKED_MESSAGE, home_url, is_locked_out, record_locked_attempt
 from .models import User
 
 
@@ -21,10 +21,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _(
-            "Te veel mislukte inlogpogingen met deze gebruikersnaam. Probeer het over 15 minuten "
-            "opnieuw, of vraag de functioneel beheerder om hulp."
-        ),
+        "locked": LOCKED_MESSAGE,
     }
 
     def clean(self) -> dict[str, Any]:
