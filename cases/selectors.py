@@ -149,6 +149,9 @@ def log_queue_read(*, actor: User, count: int) -> None:
 def timeline(case: Case) -> list[dict[str, Any]]:
     """Signals, transitions, contacts and plan and network changes, oldest first.
 
+    Every item has ``at``, ``kind``, ``summary`` and ``actor``; transitions
+    also carry ``reason`` and their ``name``, ``source`` and ``target`` codes.
+
     Works on the prefetched relations of ``case_for``: no queries of its own.
     """
     items: list[dict[str, Any]] = []
@@ -167,6 +170,10 @@ def timeline(case: Case) -> list[dict[str, Any]]:
                 "at": step.at,
                 "kind": "transition",
                 "summary": f"{step.name}: {step.source} → {step.target}",
+                # The same as the summary, for readers that label them (the case page).
+                "name": step.name,
+                "source": step.source,
+                "target": step.target,
                 "reason": step.reason,
                 "actor": step.actor.display_name,
             }

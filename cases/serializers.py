@@ -143,6 +143,11 @@ class TimelineItemSerializer(serializers.Serializer):
     summary = serializers.CharField()
     reason = serializers.CharField(required=False, allow_null=True)
     actor = serializers.CharField(allow_null=True)
+    # Transitions only: the codes behind the summary. (DRF's metaclass moves
+    # declared fields off the class, so ``source`` does not shadow Field.source.)
+    name = serializers.CharField(required=False, help_text="Transitie, bv. claim")
+    source = serializers.CharField(required=False, help_text="Status ervoor")  # type: ignore[assignment]
+    target = serializers.CharField(required=False, help_text="Status erna")
 
 
 class CaseDetailSerializer(CaseSummarySerializer):

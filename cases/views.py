@@ -7,7 +7,6 @@ serializers of the API validate the posted fields.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -147,19 +146,15 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- the case page
 
-_TRANSITION_SUMMARY = re.compile(r"^(?P<name>\w+): (?P<source>\w+) → (?P<target>\w+)$")
-
 
 def _describe(item: dict[str, Any]) -> dict[str, Any]:
     """A timeline item with labels in the reader's language."""
     described = dict(item, kind_label=KIND_LABELS.get(item["kind"], item["kind"]))
-    match = _TRANSITION_SUMMARY.match(item["summary"]) if item["kind"] == "transition" else None
-    if match:
+    if item["kind"] == "transition":
         states = dict(State.choices)
-        step = TRANSITION_LABELS.get(match["name"], match["name"])
-        source = states.get(match["source"], match["source"])
-        target = states.get(match["target"], match["target"])
-        described["summary"] = f"{step}: {source} → {target}"
+        described["step_label"] = TRANSITION_LABELS.get(item["name"], item["name"])
+        described["source_label"] = states.get(item["source"], item["source"])
+        described["target_label"] = states.get(item["target"], item["target"])
     return described
 
 

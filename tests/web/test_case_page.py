@@ -36,7 +36,11 @@ def test_the_lead_sees_timeline_contacts_plan_and_network_with_their_forms(world
 
     for part in ("Tijdlijn", "Contactpogingen", "Plan", "Netwerk", "Signalen"):
         assert f">{part}" in html, part
-    assert "Casus accepteren: Regisseur toegewezen → In behandeling" in html
+    # The arrow is hidden from screen readers, which read "naar" instead.
+    assert (
+        'Casus accepteren: Regisseur toegewezen <span aria-hidden="true">→</span>'
+        '<span class="visually-hidden">naar</span> In behandeling'
+    ) in html
     for form in ("contactpogingen", "plan/doelen", "netwerk", "stap/close", "stap/start_monitoring"):
         assert f"/casussen/{case_id}/{form}/" in html, form
 
