@@ -14,9 +14,11 @@ from coordination.models import Role, User
 def _items(user: User) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
     if user.has_role(Role.PARTNER):
-        items += [("signals_web:list", _("Mijn signalen")), ("signals_web:new", _("Nieuw signaal"))]
-        # The bulk upload page comes with bulk intake; its link appears once the URL exists.
-        items.append(("signals_web:bulk", _("Bestand uploaden")))
+        items += [
+            ("signals_web:list", _("Mijn signalen")),
+            ("signals_web:new", _("Nieuw signaal")),
+            ("signals_web:bulk", _("Bestand uploaden")),
+        ]
     if user.has_role(Role.TRIAGE):
         items.append(("cases_web:intake", _("Intake")))
     if user.has_role(Role.COORDINATOR):

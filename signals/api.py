@@ -2,11 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -78,19 +75,7 @@ class BulkUploadApi(GenericAPIView):
         responses={202: inline_serializer("BulkAccepted", {"id": serializers.UUIDField()})},
     )
     def post(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": ["Voeg een CSV- of JSON-lines-bestand toe."]})
-        if upload.size is not None and upload.size > settings.BULK_UPLOAD_MAX_BYTES:
-            raise ValidationError({"file": ["Het bestand is te groot."]})
-        first_bytes = upload.read(64)
-        upload.seek(0)
-        stored = bulk.store_upload(
-            actor=actor_of(request),
-            filename=upload.name or "",
-            chunks=bulk.iter_uploaded(upload),
-            first_bytes=first_bytes,
-        )
+        stored = bulk.receive_file(actor=actor_of(request), file=request.FILES.get("file"))
         return Response({"id": str(stored.id)}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -99,7 +84,4 @@ class BulkUploadDetailApi(GenericAPIView):
 
     @extend_schema(responses=BulkProgressSerializer)
     def get(self, request: Request, upload_id: uuid.UUID) -> Response:
-        upload = get_object_or_404(
-            bulk.uploads_for(actor_of(request)).prefetch_related("errors"), pk=upload_id
-        )
-        return Response(bulk.read_progress(upload))
+        return Response(bulk.read_progress(bulk.upload_for(actor_of(request), upload_id)))

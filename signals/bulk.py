@@ -23,8 +23,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -97,6 +100,24 @@ def store_upload(*, actor: User, filename: str, chunks: Iterable[bytes], first_b
         path.unlink(missing_ok=True)
         raise
     return upload
+
+
+def receive_file(*, actor: User, file: UploadedFile | None) -> BulkUpload:
+    """Check a file posted to the API or the upload page, then ``store_upload`` it.
+
+    A missing or too large file raises ``ValidationError({"file": [...]})``;
+    what is wrong inside the file shows in the upload's progress afterwards.
+    """
+    if file is None:
+        raise ValidationError({"file": [_("Voeg een CSV- of JSON-lines-bestand toe.")]})
+    limit = settings.BULK_UPLOAD_MAX_BYTES
+    if file.size is not None and file.size > limit:
+        raise ValidationError({"file": [_("Het bestand is te groot: maximaal %s.") % filesizeformat(limit)]})
+    first_bytes = file.read(64)
+    file.seek(0)
+    return store_upload(
+        actor=actor, filename=file.name or "", chunks=iter_uploaded(file), first_bytes=first_bytes
+    )
 
 
 def _start(upload_id: str) -> None:
@@ -278,10 +299,19 @@ def read_progress(upload: BulkUpload) -> dict[str, Any]:
     }
 
 
-def uploads_for(actor: User) -> Any:
+def uploads_for(actor: User) -> QuerySet[BulkUpload]:
+    """The actor's organisation's uploads, newest first; nothing for anyone else."""
     if not actor.has_role(Role.PARTNER) or actor.organisation_id is None:
         return BulkUpload.objects.none()
-    return BulkUpload.objects.filter(organisation_id=actor.organisation_id)
+    return BulkUpload.objects.filter(organisation_id=actor.organisation_id).order_by("-created_at", "id")
+
+
+def upload_for(actor: User, upload_id: uuid.UUID) -> BulkUpload:
+    """One of the actor's organisation's uploads, or 404 (also when it is another's)."""
+    try:
+        return uploads_for(actor).select_related("uploaded_by").get(pk=upload_id)
+    except BulkUpload.DoesNotExist:
+        raise Http404 from None
 
 
 def iter_uploaded(file: Any) -> Iterator[bytes]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from schakelpunt.forms import Choice, FormField, WebForm
 
 from .models import Children, SignalType, Threat
-from .serializers import SUBJECT_FIELDS
+from .serializers import SUBJECT_FIELDS, SignalInputSerializer
 
 # The seeded signal types' names, so that they are translated; types an
 # administrator adds show as they were typed.
@@ -146,3 +147,36 @@ def payload(values: dict[str, str]) -> dict[str, Any]:
         "note": values.get("note", ""),
         "consent_given": values.get("consent_given") == "true",
     }
+
+
+def bulk_columns() -> list[str]:
+    """A bulk file's column names in the API's order, ``subject`` flattened to ``subject_*``."""
+    columns: list[str] = []
+    names: list[str] = list(SignalInputSerializer().fields)  # type: ignore[arg-type]  # keys, not fields
+    for name in names:
+        if name == "subject":
+            columns.extend(f"subject_{inner}" for inner in SUBJECT_FIELDS)
+        else:
+            columns.append(name)
+    return columns
+
+
+def bulk_form(max_bytes: int) -> WebForm:
+    return WebForm(
+        "bulk",
+        [
+            FormField(
+                "file",
+                _("Bestand"),
+                "file",
+                required=True,
+                hint=_(
+                    "Een CSV-bestand met de veldnamen van de API als kolomkoppen, met de gegevens van de "
+                    "bewoner als subject_*-kolommen (subject_surname, subject_date_of_birth, …), of JSON "
+                    "lines: één signaal per regel. UTF-8, hoogstens %(size)s. In het foutenoverzicht "
+                    "verwijzen regelnummers naar het bestand; de kopregel is regel 1."
+                )
+                % {"size": filesizeformat(max_bytes)},
+            ),
+        ],
+    )

@@ -1,28 +1,35 @@
-"""The partner's pages: file a signal, see it received, follow its status.
+"""The partner's pages: file a signal, see it received, follow its status;
+upload a batch file and follow its processing.
 
 The form posts the API's field names; ``SignalInputSerializer`` validates
 them and ``file_signal`` files them, exactly as for ``POST /api/v1/signals/``.
+A batch file goes through ``bulk.receive_file`` as for ``POST
+/api/v1/signals/bulk/``, and its page shows what ``GET
+/api/v1/signals/bulk/{id}/`` answers.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from coordination.models import Role
 from schakelpunt.forms import flatten_errors
 from schakelpunt.views import actor_of, page_query, paginate, role_required
 
-from . import selectors, services
-from .forms import ARREARS_FIELDS, CONSENT_FIELDS, payload, signal_form
-from .models import SignalType
+from . import bulk, selectors, services
+from .forms import ARREARS_FIELDS, CONSENT_FIELDS, bulk_columns, bulk_form, payload, signal_form
+from .models import BulkUpload, SignalType
 from .serializers import SignalInputSerializer
 
 PER_PAGE = 25
+ERRORS_PER_PAGE = 50
 
 
 def _type_names() -> dict[str, str]:
@@ -86,4 +93,46 @@ def signal_detail(request: HttpRequest, signal_id: uuid.UUID) -> HttpResponse:
         request,
         "signals/signal_detail.html",
         {"signal": signal, "type_name": _type_names().get(signal.signal_type.code, signal.signal_type.code)},
+    )
+
+
+@role_required(Role.PARTNER)
+def bulk_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a batch file (processed in the background) and see the organisation's recent ones."""
+    actor = actor_of(request)
+    form = bulk_form(settings.BULK_UPLOAD_MAX_BYTES)
+    if request.method == "POST":
+        try:
+            upload = bulk.receive_file(actor=actor, file=request.FILES.get("file"))
+        except ValidationError as exc:
+            form.add_errors(flatten_errors(exc.detail))
+        else:
+            messages.success(request, _("Het bestand is ontvangen en wordt verwerkt."))
+            return redirect("signals_web:bulk_detail", upload_id=upload.pk)
+    page = paginate(request, bulk.uploads_for(actor).select_related("uploaded_by"), PER_PAGE)
+    return render(
+        request,
+        "signals/bulk_upload.html",
+        {"form": form, "columns": bulk_columns(), "page": page, "query": page_query(request)},
+        status=400 if form.has_errors else 200,
+    )
+
+
+@role_required(Role.PARTNER)
+def bulk_detail(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
+    """One upload's progress and its refused rows; the page's script refreshes it while it runs."""
+    upload = bulk.upload_for(actor_of(request), upload_id)
+    running = upload.state in (BulkUpload.State.PENDING, BulkUpload.State.PROCESSING)
+    errors = paginate(request, upload.errors.all(), ERRORS_PER_PAGE)
+    percent = round(100 * upload.processed / upload.total) if upload.total else None
+    return render(
+        request,
+        "signals/bulk_detail.html",
+        {
+            "upload": upload,
+            "running": running,
+            "percent": percent,
+            "page": errors,
+            "query": page_query(request),
+        },
     )

@@ -3,14 +3,16 @@
   "use strict";
 
   // After a failed submit, move focus to the error summary so it is read out.
-  document.addEventListener("DOMContentLoaded", function () {
+  function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
       summary.focus();
     }
+  }
 
-    // The signal form: show the arrears or consent group only for the types
-    // that use it. Hidden groups are disabled too, so they are not posted.
+  // The signal form: show the arrears or consent group only for the types
+  // that use it. Hidden groups are disabled too, so they are not posted.
+  function signalForm() {
     var form = document.querySelector("[data-signal-form]");
     if (!form) {
       return;
@@ -29,5 +31,99 @@
     }
     select.addEventListener("change", update);
     update();
+  }
+
+  // A bulk upload's page while it is processed: fetch the page again every
+  // few seconds and swap in the numbers and the refused rows, until it is done
+  // or failed. The status line is a live region that changes only when the
+  // state does, so a screen reader hears each state once, not every count.
+  // The refresh can be paused; without the script a link refreshes by hand.
+  function bulkProgress() {
+    var panel = document.querySelector("[data-bulk-progress][data-running]");
+    if (!panel || !window.fetch || !window.DOMParser) {
+      return;
+    }
+    var manual = panel.querySelector("[data-bulk-manual]");
+    var auto = panel.querySelector("[data-bulk-auto]");
+    var button = panel.querySelector("[data-bulk-pause]");
+    var paused = false;
+    var timer = null;
+    manual.hidden = true;
+    auto.hidden = false;
+
+    function schedule() {
+      clearTimeout(timer);
+      if (!paused) {
+        timer = setTimeout(poll, 3000);
+      }
+    }
+
+    function swap(selector, fresh) {
+      var next = fresh.querySelector(selector);
+      var current = document.querySelector(selector);
+      if (next && current && current.innerHTML !== next.innerHTML) {
+        current.innerHTML = next.innerHTML;
+      }
+    }
+
+    function finish() {
+      var hadFocus = auto.contains(document.activeElement);
+      auto.remove();
+      manual.remove();
+      panel.removeAttribute("data-running");
+      if (hadFocus) {
+        document.getElementById("bulk-state").focus();
+      }
+    }
+
+    function poll() {
+      fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(String(response.status));
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          var next = fresh.querySelector("[data-bulk-progress]");
+          if (!next) {
+            // Logged out, or another page: stop and offer the link again.
+            auto.hidden = true;
+            manual.hidden = false;
+            return;
+          }
+          var state = document.querySelector("[data-bulk-state]");
+          var nextState = next.querySelector("[data-bulk-state]");
+          if (nextState.textContent.trim() !== state.textContent.trim()) {
+            state.innerHTML = nextState.innerHTML;
+          }
+          swap("[data-bulk-numbers]", fresh);
+          swap("[data-bulk-errors]", fresh);
+          if (next.hasAttribute("data-running")) {
+            schedule();
+          } else {
+            finish();
+          }
+        })
+        .catch(schedule);
+    }
+
+    button.addEventListener("click", function () {
+      paused = !paused;
+      button.textContent = paused ? button.dataset.labelResume : button.dataset.labelPause;
+      if (paused) {
+        clearTimeout(timer);
+      } else {
+        poll();
+      }
+    });
+    schedule();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrorSummary();
+    signalForm();
+    bulkProgress();
   });
 })();

@@ -4,8 +4,10 @@
 future date), ``schakelpunt`` claims and refers it, ``coordinator-noord``
 assigns ``professional-noord``, who accepts and closes it; ``huisarts`` sees
 the status change and the auditor finds every one of those accesses for the
-case. Every page on the way is checked with axe-core and photographed at
-1280 by 800 and 390 by 844 pixels (``screenshots/``).
+case. ``corporatie`` uploads a batch file with one bad line and watches its
+page update itself until the line's error shows. Every page on the way is
+checked with axe-core and photographed at 1280 by 800 and 390 by 844 pixels
+(``screenshots/``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import pytest
 
 from audit.models import AccessEvent
 from cases.models import Case
-from signals.models import Signal
+from signals import bulk
+from signals.models import BulkUpload, Signal
+from tests.signals.test_bulk_intake import csv_file, row
 
 from .browser import Inspector
 
@@ -204,6 +208,55 @@ def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_acce
     inspect.check(page, "integriteit-in-orde")
 
     assert len(inspect.pages) >= 15
+
+
+def test_a_housing_corporation_uploads_a_file_and_sees_the_bad_line(world, browse, monkeypatch):
+    page = browse
+    inspect = Inspector(prefix="bulk-")
+    bad = row(2)
+    bad["subject_bsn"] = "123456789"  # fails the elfproef: line 3 of the file
+    content = csv_file([row(1), bad, row(3)])
+
+    login(page, "corporatie")
+    page.get_by_role("link", name="Bestand uploaden").click()
+    page.wait_for_url("**/signalen/bulk/")
+    inspect.check(page, "bestand-uploaden")
+
+    # Without a file: the error is listed at the top and tied to the field.
+    page.get_by_role("button", name="Bestand uploaden").click()
+    field = page.get_by_label("Bestand", exact=False).first
+    assert "bulk-file-error" in (field.get_attribute("aria-describedby") or "")
+    assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
+    inspect.check(page, "bestand-uploaden-fout")
+
+    # Processing is held back (as when the workers are busy), so the page shows it waiting.
+    monkeypatch.setattr(bulk, "_start", lambda upload_id: None)
+    field.set_input_files(files=[{"name": "maand.csv", "mimeType": "text/csv", "buffer": content}])
+    page.get_by_role("button", name="Bestand uploaden").click()
+    page.wait_for_url("**/signalen/bulk/*/")
+    state = page.locator("#bulk-state")
+    assert "Wacht op verwerking" in state.inner_text()
+    assert state.get_attribute("role") == "status"
+    assert page.get_by_role("button", name="Bijwerken pauzeren").is_visible()
+    inspect.check(page, "bestand-wacht")
+
+    # The worker gets to it; the page notices by itself.
+    bulk.process_upload(BulkUpload.objects.get().pk)
+    page.wait_for_function(
+        "document.querySelector('#bulk-state').textContent.includes('Verwerkt')", timeout=15_000
+    )
+    assert page.locator("progress").get_attribute("value") == "3"
+    assert "3 van 3 regels verwerkt (100%)" in page.locator("#bulk-count").inner_text()
+    assert page.get_by_role("button", name="Bijwerken pauzeren").count() == 0
+    error = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="3", exact=True))
+    assert "subject_bsn" in error.inner_text() and "elfproef" in error.inner_text()
+    assert Signal.objects.count() == 2
+    inspect.check(page, "bestand-verwerkt")
+
+    page.get_by_role("link", name="Bestand uploaden", exact=True).click()
+    upload_row = page.get_by_role("row").filter(has_text="Verwerkt")
+    assert "Verwerkt" in upload_row.inner_text()
+    inspect.check(page, "bestanden")
 
 
 def test_the_skip_link_and_focus_work_from_the_keyboard(world, browse):
