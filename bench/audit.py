@@ -318,6 +318,32 @@ def access_log_off() -> Iterator[list[str]]:
             setattr(module, name, original)
 
 
+def show_queries(client: Any, path: str, token: str) -> None:
+    """Print the queries of one read with the log and one without: where a read's time goes."""
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    request_started.disconnect(reset_queries)
+    try:
+        for label in ("with", "without"):
+            with CaptureQueriesContext(connection) as queries:
+                if label == "with":
+                    client.get(path, headers={"authorization": f"Token {token}"})
+                else:
+                    with access_log_off():
+                        client.get(path, headers={"authorization": f"Token {token}"})
+                captured = list(queries.captured_queries)
+            total = sum(float(q["time"]) for q in captured) * 1000
+            print(
+                f"\nQueries of one case-detail read {label} the access log ({len(captured)}, {total:.1f} ms):"
+            )
+            for query in captured:
+                print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:140]}")
+    finally:
+        request_started.connect(reset_queries)
+
+
 def measure_reads(case_id: str, token: str, pairs: int) -> dict[str, Any]:
     from django.test import Client
 
@@ -336,6 +362,7 @@ def measure_reads(case_id: str, token: str, pairs: int) -> dict[str, Any]:
 
     for _ in range(20):
         read()
+    show_queries(client, path, token)
     with access_log_off() as where:
         read()
     common.say(f"access log off means replacing: {', '.join(where)}")

@@ -34,6 +34,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+# Before the bench starts its own processes: what else the machine was doing.
+LOAD_AT_START = os.getloadavg()
 
 
 def _key(label: str) -> str:
@@ -211,6 +213,30 @@ def gunicorn(
             sink.close()  # type: ignore[union-attr]
 
 
+def process_cpu_seconds(parent: int) -> float:
+    """CPU time (user + system) used so far by the children of ``parent`` (gunicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:  # fields[1] is the ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,7 +297,8 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "cpu": cpu,
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
-        "load_average": [round(x, 2) for x in load],
+        "load_average_at_start": [round(x, 2) for x in LOAD_AT_START],
+        "load_average_at_end": [round(x, 2) for x in load],
         "python": platform.python_version(),
         "postgresql": _pg_version(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -179,14 +179,19 @@ def run_http(args: Any) -> None:
         common.say(f"gunicorn: {args.workers} workers x {args.threads} threads at {server.base_url}")
         signals_url = f"{server.base_url}/api/v1/signals/"
         health_url = f"{server.base_url}/health/"
+        master = server.process.pid
         load(signals_url, jobs[:warmup], args.clients, max_seconds)
         common.say(f"filing {count} signals, {args.clients} clients")
+        cpu = (common.process_cpu_seconds(master), common.machine_cpu())
         latencies, errors, elapsed = load(signals_url, jobs[warmup:], args.clients, max_seconds)
+        intake_cpu = _cpu_use(master, cpu, len(latencies) + errors)
         common.say(f"health: {health_count} requests")
         load(health_url, [({}, None)] * 200, args.clients, max_seconds, "GET")
+        cpu = (common.process_cpu_seconds(master), common.machine_cpu())
         h_latencies, h_errors, h_elapsed = load(
             health_url, [({}, None)] * health_count, args.clients, max_seconds, "GET"
         )
+        health_cpu = _cpu_use(master, cpu, len(h_latencies) + h_errors)
 
     if not latencies or not h_latencies:
         raise SystemExit(f"no successful requests (intake errors {errors}, health errors {h_errors})")
@@ -206,6 +211,7 @@ def run_http(args: Any) -> None:
         p50_ms=round(common.percentile(latencies, 0.5) * 1000, 1),
         p95_ms=round(common.percentile(latencies, 0.95) * 1000, 1),
         load_average=load_avg,
+        **intake_cpu,
         **setup,
     )
     health = common.figure(
@@ -218,6 +224,7 @@ def run_http(args: Any) -> None:
         errors=h_errors,
         p50_ms=round(common.percentile(h_latencies, 0.5) * 1000, 1),
         p95_ms=round(common.percentile(h_latencies, 0.95) * 1000, 1),
+        **health_cpu,
         **setup,
     )
     ratio = common.figure("intake_to_health_ratio", rate / health_rate, "ratio", None, None)
@@ -225,6 +232,20 @@ def run_http(args: Any) -> None:
     common.finish(intake, [intake, health, ratio])
     if args.drop:
         common.drop_database(database)
+
+
+def _cpu_use(master: int, before: tuple[float, tuple[float, float]], requests: int) -> dict[str, float]:
+    """CPU per request: in gunicorn's workers (Python), and on the whole machine (all cores, everyone)."""
+    workers_before, (busy_before, total_before) = before
+    busy, total = common.machine_cpu()
+    workers = common.process_cpu_seconds(master) - workers_before
+    cores = os.cpu_count() or 1
+    return {
+        "gunicorn_cpu_ms_per_request": round(workers * 1000 / max(requests, 1), 2),
+        "machine_cpu_ms_per_request": round((busy - busy_before) * 1000 / max(requests, 1), 2),
+        "machine_busy": round((busy - busy_before) / max(total - total_before, 1e-9), 3),
+        "cores": cores,
+    }
 
 
 def _verify_filed(database: str, expected: int) -> None:

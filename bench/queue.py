@@ -255,7 +255,7 @@ def main() -> None:
     database = common.database_name("queue", args.smoke)
     n_cases = args.cases or (10_000 if args.smoke else 1_000_000)
     n_signals = 3 * n_cases
-    requests = args.requests or (60 if args.smoke else 400)
+    requests = args.requests or (60 if args.smoke else 200)
 
     reuse = args.reuse and common.database_exists(database) and counts(database) == (n_cases, n_signals)
     if not reuse:

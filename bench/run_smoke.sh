@@ -33,6 +33,7 @@ run() {
 run intake
 run intake --profile
 run bulk
+run bulk --profile --rows 300
 run queue
 run audit
 
