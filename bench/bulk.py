@@ -179,6 +179,8 @@ def main() -> None:
 
     if args.profile:
         profile_upload(content, token)
+        if args.drop:
+            common.drop_database(database)
         return
 
     answer: dict[str, Any] = {}
