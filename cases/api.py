@@ -56,8 +56,8 @@ class CaseListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         filters = CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queue = selectors.case_queue(actor_of(request), **filters.validated_data)
-        page, next_url = pagination.paginate(queue, request)
+        parts = selectors.queue_parts(actor_of(request), **filters.validated_data)
+        page, next_url = pagination.paginate_parts(parts, request)
         selectors.log_queue_read(actor=actor_of(request), count=len(page))
         return Response({"next": next_url, "results": CaseListSerializer(page, many=True).data})
 

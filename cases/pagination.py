@@ -48,20 +48,42 @@ def page_size(request: Request) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def paginate(queue: QuerySet[Case], request: Request) -> tuple[list[Case], str | None]:
-    """One page of an ordered queue and the URL of the next page (or None)."""
-    size = page_size(request)
-    cursor = request.query_params.get("cursor")
-    if cursor:
-        table = Case._meta.db_table
-        after = RawSQL(  # noqa: S611 -- fixed SQL; the cursor values are bound parameters
-            f'("{table}"."queue_rank", "{table}"."opened_at", "{table}"."id") > (%s, %s, %s)',
-            _decode(cursor),
-            output_field=BooleanField(),
-        )
-        queue = queue.filter(after)
-    rows: list[Any] = list(queue.order_by(*ORDERING)[: size + 1])
+def _after(queue: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
+    if not cursor:
+        return queue
+    table = Case._meta.db_table
+    after = RawSQL(  # noqa: S611 -- fixed SQL; the cursor values are bound parameters
+        f'("{table}"."queue_rank", "{table}"."opened_at", "{table}"."id") > (%s, %s, %s)',
+        _decode(cursor),
+        output_field=BooleanField(),
+    )
+    return queue.filter(after)
+
+
+def _page(rows: list[Any], size: int, request: Request) -> tuple[list[Case], str | None]:
     if len(rows) <= size:
         return rows, None
     rows = rows[:size]
     return rows, replace_query_param(request.build_absolute_uri(), "cursor", _encode(rows[-1]))
+
+
+def paginate(queue: QuerySet[Case], request: Request) -> tuple[list[Case], str | None]:
+    """One page of an ordered queue and the URL of the next page (or None)."""
+    size = page_size(request)
+    cursor = request.query_params.get("cursor")
+    rows: list[Any] = list(_after(queue, cursor).order_by(*ORDERING)[: size + 1])
+    return _page(rows, size, request)
+
+
+def paginate_parts(parts: list[QuerySet[Case]], request: Request) -> tuple[list[Case], str | None]:
+    """One page merged from several queue parts: the head of each part after the
+    cursor (one index range scan each), merged in queue order, a case in two
+    parts counted once."""
+    size = page_size(request)
+    cursor = request.query_params.get("cursor")
+    merged: dict[uuid.UUID, Case] = {}
+    for part in parts:
+        for case in _after(part, cursor).order_by(*ORDERING)[: size + 1]:
+            merged[case.id] = case
+    rows = sorted(merged.values(), key=lambda c: (c.queue_rank, c.opened_at, c.id))
+    return _page(rows[: size + 1], size, request)

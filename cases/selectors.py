@@ -68,6 +68,53 @@ def case_queue(
     return qs.order_by("queue_rank", "opened_at", "id")
 
 
+def queue_parts(
+    actor: User,
+    *,
+    state: str | None = None,
+    team: uuid.UUID | None = None,
+    lead: int | None = None,
+    priority: int | None = None,
+    overdue: bool | None = None,
+) -> list[QuerySet[Case]]:
+    """The actor's queue as parts that each follow one index in queue order.
+
+    Together they hold exactly the actor's scope (open cases, unless a state
+    is asked for). A scope written as one OR of roles, teams and states makes
+    PostgreSQL scan and sort every case in it; one part per team, per intake
+    state and for the cases one leads is an index range scan each, and the
+    page is merged from their heads (``pagination.paginate_parts``).
+    """
+    states = [state] if state else None
+    parts: list[QuerySet[Case]] = []
+    if actor.has_role(Role.TRIAGE):
+        if states is None:
+            parts += [Case.objects.filter(state=s) for s in INTAKE_STATES]
+        elif state in INTAKE_STATES:
+            parts.append(Case.objects.filter(state=state))
+        elif state == State.CLOSED:
+            parts.append(Case.objects.filter(state=State.CLOSED, team__isnull=True))
+    if actor.has_role(Role.COORDINATOR):
+        for team_id in actor.teams.values_list("pk", flat=True):
+            part = Case.objects.filter(team_id=team_id)
+            parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
+    if actor.has_role(Role.PROFESSIONAL):
+        part = Case.objects.filter(lead=actor)
+        parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
+    narrowed = []
+    for part in parts:
+        if team:
+            part = part.filter(team_id=team)
+        if lead:
+            part = part.filter(lead_id=lead)
+        if priority is not None:
+            part = part.filter(priority=priority)
+        if overdue is not None:
+            part = part.filter(overdue=overdue)
+        narrowed.append(part.select_related("team", "district__team", "lead"))
+    return narrowed
+
+
 @dataclass(frozen=True)
 class CaseRead:
     case: Case
