@@ -15,37 +15,11 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from .chain import canonical_json
+from .chain import BODY_FIELDS, canonical_json
 from .models import AccessEvent
 
 # The log fields an auditor sees, in the API and in the export: never case content.
-FIELDS = [
-    "id",
-    "occurred_at",
-    "event_type",
-    "action",
-    "outcome",
-    "user_id",
-    "username",
-    "user_name",
-    "role",
-    "organisation",
-    "on_behalf_of",
-    "purpose",
-    "break_glass",
-    "subject_id",
-    "case_id",
-    "object_type",
-    "object_id",
-    "client_ip",
-    "user_agent",
-    "request_id",
-    "detail",
-    "chain",
-    "seq",
-    "prev_hash",
-    "hash",
-]
+FIELDS = ["id", *BODY_FIELDS, "chain", "seq", "prev_hash", "hash"]
 
 
 class _Echo:

@@ -28,6 +28,23 @@ SURNAME_PREFIXES = frozenset(
     }
 )  # fmt: skip
 
+# The subject fields a signal carries, in the contract's order (DESIGN.md).
+SUBJECT_FIELDS = (
+    "bsn",
+    "initials",
+    "given_names",
+    "surname_prefix",
+    "surname",
+    "date_of_birth",
+    "postcode",
+    "house_number",
+    "house_number_addition",
+    "street",
+    "city",
+    "phone",
+    "email",
+)
+
 _NON_LETTER = re.compile(r"[^a-z]+")
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
 

@@ -6,23 +6,8 @@ from rest_framework import serializers
 
 from schakelpunt.serializers import StrictSerializer
 
+from .matching import SUBJECT_FIELDS
 from .models import Case, ContactAttempt, Outcome, Priority, State
-
-SUBJECT_FIELDS = (
-    "bsn",
-    "initials",
-    "given_names",
-    "surname_prefix",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "house_number",
-    "house_number_addition",
-    "street",
-    "city",
-    "phone",
-    "email",
-)
 
 
 class RefSerializer(serializers.Serializer):

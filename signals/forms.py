@@ -9,10 +9,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cases.matching import SUBJECT_FIELDS
 from schakelpunt.forms import Choice, FormField, WebForm
 
 from .models import Children, SignalType, Threat
-from .serializers import SUBJECT_FIELDS, SignalInputSerializer
+from .serializers import SignalInputSerializer
 
 # The seeded signal types' names, so that they are translated; types an
 # administrator adds show as they were typed.

@@ -11,22 +11,6 @@ from schakelpunt.serializers import StrictSerializer
 from . import validators
 from .models import Children, Signal, SignalType, Threat
 
-SUBJECT_FIELDS = (
-    "bsn",
-    "initials",
-    "given_names",
-    "surname_prefix",
-    "surname",
-    "date_of_birth",
-    "postcode",
-    "house_number",
-    "house_number_addition",
-    "street",
-    "city",
-    "phone",
-    "email",
-)
-
 
 def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from audit.services import record_many
-from cases.matching import SubjectFacts
+from cases.matching import SUBJECT_FIELDS, SubjectFacts
 from cases.models import PartnerStatus
 from cases.services import Arrival, SignalFacts, place_signals
 from coordination.models import Role, User
@@ -19,20 +19,7 @@ from schakelpunt.crypto import blind_index
 
 from .models import Signal, SignalType
 
-SUBJECT_TEXT_FIELDS = (
-    "bsn",
-    "initials",
-    "given_names",
-    "surname_prefix",
-    "surname",
-    "postcode",
-    "house_number",
-    "house_number_addition",
-    "street",
-    "city",
-    "phone",
-    "email",
-)
+SUBJECT_TEXT_FIELDS = tuple(name for name in SUBJECT_FIELDS if name != "date_of_birth")
 
 
 @dataclass(frozen=True)
