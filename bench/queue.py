@@ -223,7 +223,8 @@ def query_profile(path: str, token: str) -> tuple[int, list[dict[str, Any]]]:
 
 
 def followed(path: str, token: str, hops: int) -> str:
-    """The path of the page ``hops`` pages after ``path``, by its ``next`` links (any pagination style)."""
+    """The path of the page ``hops`` pages after ``path``, by its ``next`` links (any pagination
+    style), or of the last page when there are fewer (small data sets at smoke scale)."""
     from django.test import Client
 
     client = Client()
@@ -231,7 +232,7 @@ def followed(path: str, token: str, hops: int) -> str:
         answer = client.get(path, headers={"authorization": f"Token {token}"})
         next_url = answer.json().get("next")
         if not next_url:
-            raise SystemExit(f"{path} has no next page")
+            return path
         parts = urlsplit(next_url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path
@@ -304,7 +305,13 @@ def main() -> None:
     if slowest:
         print(f"\nSlowest query ({slowest['variant']}), its plan:\n{slowest['sql']}\n")
         print(explain(slowest["sql"]))
-    constant = len(set(query_counts.values())) == 1
+    # Constant per actor: a page's query count must not depend on the data or
+    # the page; a triage officer reads one part per intake state, so their
+    # count differs from a coordinator's (one part per team).
+    per_actor: dict[str, set[int]] = {}
+    for name, count in query_counts.items():
+        per_actor.setdefault(name.split(" ")[0], set()).add(count)
+    constant = all(len(counts) == 1 for counts in per_actor.values())
     from django.db import connections
 
     connections.close_all()
