@@ -9,6 +9,8 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from schakelpunt import rows
+
 from . import context
 from .chain import (
     BODY_FIELDS,
@@ -185,11 +187,16 @@ def _append(entries: list[AccessEvent]) -> None:
             entry.prev_hash = prev_hash
             body_text = body(*(getattr(entry, name) for name in BODY_FIELDS))
             entry.hash = prev_hash = sign(message(entry.prev_hash, entry.chain, entry.seq, body_text))
-        if len(entries) == 1:
-            entries[0].save(using=alias, force_insert=True)
+        move_head: tuple[str, list[Any]] = (
+            f"UPDATE {head_table} SET hash = %s WHERE chain = %s",  # noqa: S608
+            [prev_hash, chain],
+        )
+        if len(entries) < rows.COPY_FROM_ROWS:
+            # The entries and the head's new hash in one statement.
+            rows.execute_together([rows.Insert(AccessEvent, entries)], tail=move_head, using=alias)
         else:
-            AccessEvent.objects.using(alias).bulk_create(entries)
-        cursor.execute(f"UPDATE {head_table} SET hash = %s WHERE chain = %s", [prev_hash, chain])  # noqa: S608
+            rows.insert(AccessEvent, entries, using=alias)  # a batch file's entries: COPY
+            cursor.execute(*move_head)
     for entry in entries:
         entry.detail = json.loads(str(entry.detail))  # what was stored, as a dict again
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from coordination.models import Policy
 from coordination.selectors import PostcodeRouter
+from schakelpunt import rows
 
 from . import notifications
 from .deadlines import refresh_deadline
@@ -77,12 +79,18 @@ def place_signal(*, subject: SubjectFacts, facts: SignalFacts, signal_id: str) -
     return placement
 
 
-def place_signals(arrivals: list[Arrival]) -> list[Placement]:
+def place_signals(
+    arrivals: list[Arrival],
+    *,
+    with_rows: Callable[[list[Placement]], Sequence[rows.Insert]] = lambda placements: (),
+) -> list[Placement]:
     """Find each signal's household by its blind keys and the open case it has, or open one.
 
-    Must run inside the caller's transaction, which then saves the signals
-    with the returned cases. Signals in one batch find each other as they
-    find earlier ones. A household found by several keys that belong to
+    Must run inside the caller's transaction. ``with_rows`` gets the
+    placements and returns the caller's own new rows (the signals, with
+    their cases set), written together with the new households, keys and
+    cases: for one signal, in one statement. Signals in one batch find each
+    other as they find earlier ones. A household found by several keys that belong to
     different known households joins the oldest open case among them;
     triage merges households if that was wrong. The queries do not grow with
     the batch (one per kind of row), so a partner's monthly file is filed in
@@ -90,22 +98,22 @@ def place_signals(arrivals: list[Arrival]) -> list[Placement]:
     """
     assert transaction.get_connection().in_atomic_block, "place_signals needs a transaction"
     if not arrivals:
+        rows.write(with_rows([]))
         return []
     keys_of = [match_keys(a.subject) for a in arrivals]
     all_keys = set().union(*keys_of)
     _lock_match_keys(all_keys)
 
-    household_of_key: dict[str, uuid.UUID] = dict(
-        HouseholdKey.objects.filter(digest__in=all_keys).values_list("digest", "household_id")
-    )
+    household_of_key = _households_of(all_keys)
     open_case: dict[uuid.UUID, Case] = {}  # household -> its open case
-    for case in (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("lead", "claimed_by")
-        .filter(household_id__in=set(household_of_key.values()), state__in=OPEN_STATES)
-        .order_by("-opened_at")  # the oldest wins: it is written last
-    ):
-        open_case[case.household_id] = case
+    if household_of_key:
+        for case in (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("lead", "claimed_by")
+            .filter(household_id__in=set(household_of_key.values()), state__in=OPEN_STATES)
+            .order_by("-opened_at")  # the oldest wins: it is written last
+        ):
+            open_case[case.household_id] = case
     existing = {case.id: case for case in open_case.values()}
     facts_of: dict[uuid.UUID, list[SignalFacts]] = defaultdict(list)
     for case_id, threat, children, creditor in _signal_facts(existing):
@@ -166,19 +174,25 @@ def place_signals(arrivals: list[Arrival]) -> list[Placement]:
             joined[case.id].append(arrival.signal_id)
         placements.append(Placement(case=case, created=False))
 
-    Household.objects.bulk_create(new_households)
-    HouseholdKey.objects.bulk_create(new_keys, ignore_conflicts=True)
-    Case.objects.bulk_create(new_cases.values())
+    rows.write(
+        [
+            rows.Insert(Household, new_households),
+            rows.Insert(HouseholdKey, new_keys, on_conflict_do_nothing=True),
+            rows.Insert(Case, list(new_cases.values())),
+            *with_rows(placements),
+        ]
+    )
     # The joined cases are locked (select_for_update above), so their new
     # counts can be written as values, all in one statement.
     for case_id, signal_ids in joined.items():
         case = existing[case_id]
         case.signal_count += len(signal_ids)
         refresh_deadline(case, policy)  # a threat brings the first-contact deadline forward
-    Case.objects.bulk_update(
-        [existing[case_id] for case_id in joined],
-        ["signal_count", "last_signal_at", "priority", "deadline", "due_at", "overdue"],
-    )
+    if joined:
+        Case.objects.bulk_update(
+            [existing[case_id] for case_id in joined],
+            ["signal_count", "last_signal_at", "priority", "deadline", "due_at", "overdue"],
+        )
     for case_id, signal_ids in joined.items():
         case = existing[case_id]
         # The case's holder is told; the mail names the case, not the household.
@@ -187,6 +201,18 @@ def place_signals(arrivals: list[Arrival]) -> list[Placement]:
                 case, Notification.Kind.NEW_SIGNAL, notifications.case_holder(case), signal_id
             )
     return placements
+
+
+def _households_of(keys: set[str]) -> dict[str, uuid.UUID]:
+    """The household each known key belongs to."""
+    if not keys:
+        return {}
+    table = connection.ops.quote_name(HouseholdKey._meta.db_table)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT digest, household_id FROM {table} WHERE digest IN ({marks})", sorted(keys))  # noqa: S608
+        found = cursor.fetchall()
+    return {digest: h if isinstance(h, uuid.UUID) else uuid.UUID(str(h)) for digest, h in found}
 
 
 def _signal_facts(cases: dict[uuid.UUID, Case]) -> list[tuple[uuid.UUID, str, str, str]]:

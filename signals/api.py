@@ -18,6 +18,8 @@ from .serializers import (
     PartnerSignalSerializer,
     SignalInputSerializer,
     SignalReceiptSerializer,
+    receipt,
+    validate_signal,
 )
 
 
@@ -38,13 +40,10 @@ class SignalListCreateApi(GenericAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:
-        serializer = SignalInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validate_signal(request.data)
         key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
-        filing = services.file_signal(
-            actor=actor_of(request), data=serializer.validated_data, idempotency_key=key
-        )
-        response = Response(SignalReceiptSerializer(filing.signal).data, status=status.HTTP_201_CREATED)
+        filing = services.file_signal(actor=actor_of(request), data=data, idempotency_key=key)
+        response = Response(receipt(filing.signal), status=status.HTTP_201_CREATED)
         if not filing.created:
             response["Idempotent-Replayed"] = "true"
         return response

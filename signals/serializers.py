@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -66,17 +67,17 @@ class SubjectSerializer(StrictSerializer):
 
 
 def signal_types_by_code() -> dict[str, SignalType]:
-    return {t.code: t for t in SignalType.objects.filter(active=True)}
+    return SignalType.active_by_code()
 
 
 class SignalTypeField(serializers.SlugRelatedField):
-    """An active signal type by code; a batch passes ``context["signal_types"]`` to
-    look them up once instead of once per row."""
+    """An active signal type by code, from the per-process cache of active types;
+    a batch passes ``context["signal_types"]`` to use one set for every row."""
 
     def to_internal_value(self, data: Any) -> SignalType:
         known = self.context.get("signal_types")
         if known is None:
-            return super().to_internal_value(data)
+            known = signal_types_by_code()
         if not isinstance(data, str) or data not in known:
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:40])
         return known[data]
@@ -128,6 +129,33 @@ class PartnerSignalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Signal
         fields = ("id", "reference", "partner_reference", "signal_type", "status", "received_at")
+
+
+_built = threading.local()
+
+
+def validate_signal(data: Any) -> dict[str, Any]:
+    """``SignalInputSerializer``'s validated data for one request body; raises its
+    ``ValidationError`` (errors per field).
+
+    DRF deep-copies every declared field each time a serializer is made; one
+    instance per thread, built once, serves every request instead (validation
+    keeps no state on the instance).
+    """
+    validator = getattr(_built, "validator", None)
+    if validator is None:
+        validator = _built.validator = SignalInputSerializer()
+    validated: dict[str, Any] = validator.run_validation(data)
+    return validated
+
+
+def receipt(signal: Signal) -> dict[str, Any]:
+    """``SignalReceiptSerializer``'s representation, from a per-thread instance."""
+    serializer = getattr(_built, "receipt", None)
+    if serializer is None:
+        serializer = _built.receipt = SignalReceiptSerializer()
+    represented: dict[str, Any] = serializer.to_representation(signal)
+    return represented
 
 
 class BulkRowErrorSerializer(serializers.Serializer):

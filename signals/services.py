@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 
 from audit.services import record_many
 from cases.matching import SUBJECT_FIELDS, SubjectFacts
-from cases.models import PartnerStatus
-from cases.services import Arrival, SignalFacts, place_signals
+from cases.models import Case, PartnerStatus
+from cases.services import Arrival, Placement, SignalFacts, place_signals
 from coordination.models import Role, User
+from schakelpunt import rows
 from schakelpunt.crypto import blind_index
 
 from .models import Signal, SignalType
@@ -84,14 +84,7 @@ def file_signals(*, actor: User, submissions: list[Submission]) -> list[Filing]:
 
 def _file(actor: User, org_id: int, keyed: list[tuple[Submission, str, str | None]]) -> list[Filing]:
     known: dict[str, Signal] = {}
-    references = {ref for _, ref, _ in keyed}
-    keys = {key for _, _, key in keyed if key}
-    for earlier in (
-        Signal.objects.filter(organisation_id=org_id)
-        .filter(Q(partner_reference_index__in=references) | Q(idempotency_key_index__in=keys))
-        .select_related("case")
-        .order_by("-received_at")  # the first filing wins: it is written last
-    ):
+    for earlier in _earlier_filings(org_id, {ref for _, ref, _ in keyed}, {k for _, _, k in keyed if k}):
         known[f"ref:{earlier.partner_reference_index}"] = earlier
         if earlier.idempotency_key_index:
             known[f"key:{earlier.idempotency_key_index}"] = earlier
@@ -120,12 +113,37 @@ def _file(actor: User, org_id: int, keyed: list[tuple[Submission, str, str | Non
         placed.append(signal)
         arrivals.append(_arrival(signal, sub.data["subject"]))
 
-    for signal, placement in zip(placed, place_signals(arrivals), strict=True):
-        signal.case = placement.case
-        signal.status = placement.case.partner_status
-    Signal.objects.bulk_create(new_signals)
+    def signal_rows(placements: list[Placement]) -> list[rows.Insert]:
+        for signal, placement in zip(placed, placements, strict=True):
+            signal.case = placement.case
+            signal.status = placement.case.partner_status
+        return [rows.Insert(Signal, new_signals)]
+
+    place_signals(arrivals, with_rows=signal_rows)
     record_many([_entry(actor, f.signal, replayed=not f.created) for f in filings])
     return filings
+
+
+def _earlier_filings(org_id: int, references: set[str], keys: set[str]) -> list[Signal]:
+    """The organisation's signals filed with one of these references or keys, newest
+    first (the first filing wins: it is written last), with their cases."""
+    if not references and not keys:
+        return []
+    table = connection.ops.quote_name(Signal._meta.db_table)
+    match = "partner_reference_index IN ({})".format(", ".join(["%s"] * len(references)))
+    if keys:
+        match += " OR idempotency_key_index IN ({})".format(", ".join(["%s"] * len(keys)))
+    earlier = list(
+        Signal.objects.raw(
+            f"SELECT * FROM {table} WHERE organisation_id = %s AND ({match}) ORDER BY received_at DESC",  # noqa: S608
+            [org_id, *references, *keys],
+        )
+    )
+    cases = Case.objects.in_bulk({s.case_id for s in earlier if s.case_id})
+    for signal in earlier:
+        if signal.case_id:
+            signal.case = cases[signal.case_id]
+    return earlier
 
 
 def _build(

@@ -21,6 +21,19 @@ from coordination.models import Organisation, Role, User
 from .factories import OrganisationFactory, UserFactory, team_with_area
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    # Policy, postcode areas and signal types are cached per process for a
+    # few seconds; a test's rolled-back rows must not outlive it there.
+    from coordination.models import _policy_cache
+    from coordination.selectors import clear_area_cache
+    from signals.models import clear_type_cache
+
+    _policy_cache.clear()
+    clear_area_cache()
+    clear_type_cache()
+
+
 @pytest.fixture
 def world(db: None) -> SimpleNamespace:
     # Transactional tests flush the tables, data migrations included: put the

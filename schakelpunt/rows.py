@@ -1,0 +1,185 @@
+"""Inserting new rows without the ORM's per-statement compiler.
+
+Filing a signal writes a household, its match keys, a case, the signal and
+an access-log entry; a partner's monthly file writes a hundred thousand of
+each. ``bulk_create`` rebuilds its SQL and walks every field's
+``pre_save``/``get_db_prep_save`` chain through the query compiler on every
+call, which costs more than the database's own work. Here the column list of
+a model is worked out once, each value still goes through its field's
+``pre_save`` and ``get_db_prep_save`` (so encryption, defaults and
+adaptation are the model's own), and the rows go out as one ``INSERT`` — or,
+for large batches on PostgreSQL, through ``COPY``.
+
+``Insert`` statements can be combined into one round trip with
+``execute_together``; on PostgreSQL they become data-modifying CTEs of one
+statement (foreign keys are checked at its end, so the parts may refer to
+each other), elsewhere they run one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.db import connections, models
+
+COPY_FROM_ROWS = 64
+"""From this many rows on, ``insert`` uses COPY on PostgreSQL (no ids come back)."""
+
+
+@cache
+def _columns(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
+    # Generated columns are computed by the database; every other concrete
+    # field is written, the primary key included when it is set in Python.
+    return tuple(f for f in model._meta.concrete_fields if not isinstance(f, models.GeneratedField))
+
+
+def _auto_pk(model: type[models.Model]) -> models.Field[Any, Any] | None:
+    pk = model._meta.pk
+    return pk if isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField) else None
+
+
+@dataclass
+class Insert:
+    """One INSERT of new ``objects`` of one model, ready to run alone or with others."""
+
+    model: type[models.Model]
+    objects: Sequence[models.Model]
+    on_conflict_do_nothing: bool = False
+    fields: tuple[models.Field[Any, Any], ...] = field(init=False)
+    returns_pk: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        auto = _auto_pk(self.model)
+        self.returns_pk = auto is not None and any(obj.pk is None for obj in self.objects)
+        self.fields = tuple(f for f in _columns(self.model) if not (self.returns_pk and f is auto))
+
+    def values(self, connection: Any) -> list[list[Any]]:
+        """Each object's column values, as its fields prepare them for ``connection``."""
+        return [
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+            for obj in self.objects
+        ]
+
+    def sql(self, connection: Any) -> tuple[str, list[Any]]:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in self.fields)
+        row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        params = [value for values in self.values(connection) for value in values]
+        text = (
+            f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(self.objects))}"
+        )
+        if self.on_conflict_do_nothing:
+            text += " ON CONFLICT DO NOTHING"
+        if self.returns_pk:
+            text += f" RETURNING {quote(self.model._meta.pk.column)}"  # type: ignore[union-attr]
+        return text, params
+
+    def saved(self, alias: str, pks: Sequence[Any] = ()) -> None:
+        """Mark the objects as stored, as ``save()`` would; give them the returned ids."""
+        for n, obj in enumerate(self.objects):
+            if self.returns_pk and n < len(pks):
+                obj.pk = pks[n]
+            obj._state.adding = False
+            obj._state.db = alias
+
+
+def insert(
+    model: type[models.Model],
+    objects: Sequence[models.Model],
+    *,
+    using: str = "default",
+    on_conflict_do_nothing: bool = False,
+) -> None:
+    """Insert new ``objects`` of ``model`` in one statement, or by COPY when there are many.
+
+    With COPY (PostgreSQL, ``COPY_FROM_ROWS`` or more, no conflict handling)
+    auto-increment ids are not read back: the objects keep ``pk`` None.
+    """
+    if not objects:
+        return
+    connection = connections[using]
+    statement = Insert(model, objects, on_conflict_do_nothing=on_conflict_do_nothing)
+    if connection.vendor == "postgresql":
+        if len(objects) >= COPY_FROM_ROWS and not on_conflict_do_nothing:
+            _copy(statement, connection)
+            statement.returns_pk = False
+            statement.saved(using)
+        else:
+            execute_together([statement], using=using)
+        return
+    # SQLite limits the parameters of one statement.
+    size = max(1, connection.ops.bulk_batch_size(list(statement.fields), objects))
+    for start in range(0, len(objects), size):
+        chunk = Insert(model, objects[start : start + size], on_conflict_do_nothing=on_conflict_do_nothing)
+        execute_together([chunk], using=using)
+
+
+def write(statements: Sequence[Insert], *, using: str = "default") -> None:
+    """Insert each statement's rows: a few rows in one round trip for all of them,
+    a batch statement by statement (COPY where it can) — see ``insert``."""
+    statements = [s for s in statements if s.objects]
+    connection = connections[using]
+    if connection.vendor == "postgresql" and sum(len(s.objects) for s in statements) < COPY_FROM_ROWS:
+        execute_together(statements, using=using)
+        return
+    for statement in statements:
+        insert(
+            statement.model,
+            statement.objects,
+            using=using,
+            on_conflict_do_nothing=statement.on_conflict_do_nothing,
+        )
+
+
+def _copy(statement: Insert, connection: Any) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in statement.fields)
+    table = quote(statement.model._meta.db_table)
+    rows = statement.values(connection)
+    # Django's cursor wraps psycopg's; COPY is psycopg's own interface.
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def execute_together(
+    statements: Sequence[Insert], *, tail: tuple[str, list[Any]] | None = None, using: str = "default"
+) -> None:
+    """Run the inserts (and an optional last statement ``tail``) in one round trip.
+
+    At most one insert may read back auto-increment ids. On PostgreSQL the
+    statements become one: ``WITH i0 AS (INSERT ...), i1 AS (...) <last>``.
+    """
+    statements = [s for s in statements if s.objects]
+    if not statements and tail is None:
+        return
+    connection = connections[using]
+    returning = [s for s in statements if s.returns_pk]
+    if len(returning) > 1:
+        raise ValueError("only one of the combined inserts may return ids")
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for statement in statements:
+                cursor.execute(*statement.sql(connection))
+                pks = [row[0] for row in cursor.fetchall()] if statement.returns_pk else []
+                statement.saved(using, pks)
+            if tail is not None:
+                cursor.execute(*tail)
+            return
+        # One statement: the insert that reads back ids is the main one (its
+        # rows are the result), the others and the tail are CTEs before it.
+        parts = [s.sql(connection) for s in statements if not s.returns_pk]
+        if tail is not None:
+            parts.append(tail)
+        main = returning[0].sql(connection) if returning else parts.pop()
+        text = ""
+        if parts:
+            text = "WITH " + ", ".join(f"w{n} AS ({sql})" for n, (sql, _p) in enumerate(parts)) + " "
+        cursor.execute(text + main[0], [p for _sql, params in [*parts, main] for p in params])
+        pks = [row[0] for row in cursor.fetchall()] if returning else []
+    for statement in statements:
+        statement.saved(using, pks if statement.returns_pk else ())
