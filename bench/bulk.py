@@ -127,6 +127,8 @@ def profile_upload(content: bytes, token: str) -> None:
     )
     profile.disable()
     seconds = time.perf_counter() - started
+    if os.environ.get("BENCH_PROFILE_OUT"):
+        profile.dump_stats(os.environ["BENCH_PROFILE_OUT"])  # for pstats / snakeviz
     if response.status_code != 202:
         raise SystemExit(f"upload answered {response.status_code}: {response.content[:300]!r}")
     for order, top in (("cumulative", 45), ("tottime", 30)):

@@ -18,7 +18,8 @@ _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
 def new_reference(prefix: str) -> str:
     """A short, unguessable reference people can read out on the phone."""
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    # 32 letters: each random byte modulo 32 picks one uniformly (256 = 8 x 32).
+    body = "".join(_REFERENCE_ALPHABET[b % 32] for b in secrets.token_bytes(8))
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 

@@ -145,7 +145,8 @@ def place_signals(
         for key in keys:
             if key not in household_of_key:
                 household_of_key[key] = household_id
-                new_keys.append(HouseholdKey(digest=key, household_id=household_id))
+                # Positional (id, digest, household): a batch makes thousands.
+                new_keys.append(HouseholdKey(None, key, household_id))
 
         if case is None:
             district = router.district_for(normalise_postcode(arrival.subject.postcode))
@@ -177,7 +178,8 @@ def place_signals(
     rows.write(
         [
             rows.Insert(Household, new_households),
-            rows.Insert(HouseholdKey, new_keys, on_conflict_do_nothing=True),
+            # No conflicts: every key is locked (above) and was looked up after.
+            rows.Insert(HouseholdKey, new_keys),
             rows.Insert(Case, list(new_cases.values())),
             *with_rows(placements),
         ]
@@ -188,11 +190,11 @@ def place_signals(
         case = existing[case_id]
         case.signal_count += len(signal_ids)
         refresh_deadline(case, policy)  # a threat brings the first-contact deadline forward
-    if joined:
-        Case.objects.bulk_update(
-            [existing[case_id] for case_id in joined],
-            ["signal_count", "last_signal_at", "priority", "deadline", "due_at", "overdue"],
-        )
+    rows.update(
+        Case,
+        [existing[case_id] for case_id in joined],
+        ["signal_count", "last_signal_at", "priority", "deadline", "due_at", "overdue"],
+    )
     for case_id, signal_ids in joined.items():
         case = existing[case_id]
         # The case's holder is told; the mail names the case, not the household.
@@ -208,9 +210,11 @@ def _households_of(keys: set[str]) -> dict[str, uuid.UUID]:
     if not keys:
         return {}
     table = connection.ops.quote_name(HouseholdKey._meta.db_table)
-    marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT digest, household_id FROM {table} WHERE digest IN ({marks})", sorted(keys))  # noqa: S608
+        cursor.execute(
+            f"SELECT digest, household_id FROM {table} WHERE digest {rows.any_of(keys)}",  # noqa: S608
+            rows.flat_params([list(keys)]),
+        )
         found = cursor.fetchall()
     return {digest: h if isinstance(h, uuid.UUID) else uuid.UUID(str(h)) for digest, h in found}
 

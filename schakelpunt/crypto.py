@@ -22,7 +22,9 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 _VERSION = 1
 _NONCE_BYTES = 12
@@ -41,9 +43,26 @@ def _aead(key: bytes) -> AESGCM:
     return AESGCM(key)
 
 
+# The key ring, read from settings once: a batch file encrypts hundreds of
+# thousands of values, and each settings lookup goes through LazySettings.
+# Cleared when a test (or anything else) changes the setting.
+_ring: list[Any] = []
+
+
+def _key_ring() -> Any:
+    if not _ring:
+        _ring.append(settings.SCHAKELPUNT_KEYS)
+    return _ring[0]
+
+
+@receiver(setting_changed)
+def _forget_key_ring(*, setting: str, **kwargs: Any) -> None:
+    if setting == "SCHAKELPUNT_KEYS":
+        _ring.clear()
+
+
 def _keys() -> tuple[tuple[str, bytes], ...]:
-    ring = settings.SCHAKELPUNT_KEYS
-    return ring.field_keys  # type: ignore[no-any-return]
+    return _key_ring().field_keys  # type: ignore[no-any-return]
 
 
 def current_key_id() -> str:
@@ -79,15 +98,20 @@ def decrypt(blob: bytes, aad: bytes) -> str:
 
 def blind_index(purpose: str, normalised: str) -> str:
     """Keyed HMAC of an already normalised value, 128 bits as hex."""
-    key: bytes = settings.SCHAKELPUNT_KEYS.blind_index_key
+    key: bytes = _key_ring().blind_index_key
     digest = hmac.new(key, f"{purpose}\x00{normalised}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
 
 def binding(instance: models.Model, column: str) -> bytes:
-    if instance.pk is None:
+    pk = instance.pk
+    if pk is None:
         raise ValueError("encrypted fields need the primary key set before saving")
-    return f"{instance._meta.db_table}|{column}|{instance.pk}".encode()
+    # The row's text form once per row, not once per encrypted column.
+    cached = instance.__dict__.get("_binding_pk")
+    if cached is None or cached[0] != pk:
+        cached = instance.__dict__["_binding_pk"] = (pk, str(pk))
+    return f"{instance._meta.db_table}|{column}|{cached[1]}".encode()
 
 
 class _EncryptedDescriptor:

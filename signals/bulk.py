@@ -42,7 +42,7 @@ from .services import Submission, file_signals
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 250  # rows filed, and progress shown, per transaction
+BATCH_ROWS = 1000  # rows filed, and progress shown, per transaction
 STALE_AFTER = datetime.timedelta(minutes=5)
 SUBJECT_PREFIX = "subject_"
 TOP_FIELDS = frozenset(SignalInputSerializer().fields) - {"subject"}

@@ -130,13 +130,15 @@ def _earlier_filings(org_id: int, references: set[str], keys: set[str]) -> list[
     if not references and not keys:
         return []
     table = connection.ops.quote_name(Signal._meta.db_table)
-    match = "partner_reference_index IN ({})".format(", ".join(["%s"] * len(references)))
+    match = f"partner_reference_index {rows.any_of(references)}"
+    params: list[Any] = [org_id, list(references)]
     if keys:
-        match += " OR idempotency_key_index IN ({})".format(", ".join(["%s"] * len(keys)))
+        match += f" OR idempotency_key_index {rows.any_of(keys)}"
+        params.append(list(keys))
     earlier = list(
         Signal.objects.raw(
             f"SELECT * FROM {table} WHERE organisation_id = %s AND ({match}) ORDER BY received_at DESC",  # noqa: S608
-            [org_id, *references, *keys],
+            rows.flat_params(params),
         )
     )
     cases = Case.objects.in_bulk({s.case_id for s in earlier if s.case_id})
