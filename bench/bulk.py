@@ -2,10 +2,12 @@
 
 The file goes through the public path a partner uses: ``POST
 /api/v1/signals/bulk/`` (multipart ``file``) in-process through the Django
-test client, with full middleware and token auth. Celery runs eagerly (no
-``CELERY_BROKER_URL``), so the upload request processes the file in its
-commit hook, as a worker would after it; the clock runs from the start of
-the upload to the moment ``GET /api/v1/signals/bulk/{id}/`` says ``done``.
+test client, with full middleware and token auth, and is filed by a Celery
+worker (``--workers 2`` prefork processes on Redis, as deployed: the parts
+of the file side by side); ``--workers 0`` runs Celery eagerly instead, so
+the upload request files every part itself in its commit hook. The clock
+runs from the start of the upload to the moment ``GET
+/api/v1/signals/bulk/{id}/`` says ``done``.
 Progress is read from the database meanwhile, so a slow path shows its rate
 and, past ``--max-seconds``, the bench stops and reports the rate it saw.
 
@@ -21,6 +23,7 @@ the file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -158,7 +161,12 @@ def main() -> None:
         "--max-seconds", type=float, default=0, help="stop and report the rate seen after this long"
     )
     parser.add_argument("--profile", action="store_true", help="profile one upload (5,000 rows) instead")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Celery worker processes on Redis (0: eager, in-process)"
+    )
     args = parser.parse_args()
+    if args.profile:
+        args.workers = 0  # the profile is of this process
     rows = args.rows or (1000 if args.smoke else 5000 if args.profile else FULL_ROWS)
     max_seconds = args.max_seconds or (50.0 if args.smoke else 1800.0)
 
@@ -167,23 +175,48 @@ def main() -> None:
     database = common.database_name("bulk_profile" if args.profile else "bulk", args.smoke)
     common.say(f"database {database}: create, migrate, seed")
     common.create_database(database)
-    common.setup_django(database)
+    common.setup_django(database, broker=common.BROKER if args.workers else None)
     common.migrate_and_seed(secrets.token_urlsafe(16))
     token = common.token_for("corporatie")
     content, broken = csv_file(rows, secrets.token_hex(3))
     common.say(f"file: {rows} rows, {len(content) / 1e6:.1f} MB, {broken} broken on purpose")
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db import connections
-    from django.test import Client
-
-    from signals.models import BulkUpload
 
     if args.profile:
         profile_upload(content, token)
         if args.drop:
             common.drop_database(database)
         return
+
+    path = (
+        f"POST /api/v1/signals/bulk/ in-process, Celery worker with {args.workers} processes on Redis"
+        if args.workers
+        else "POST /api/v1/signals/bulk/ in-process, Celery eager"
+    )
+    with contextlib.ExitStack() as stack:
+        if args.workers:
+            log = Path(common.bench_env(database)["BULK_UPLOAD_DIR"]) / "celery.log"
+            stack.enter_context(common.celery_worker(database, concurrency=args.workers, log=log))
+            common.say(f"Celery worker: {args.workers} processes (log {log})")
+        measure(args, rows, broken, content, token, metric, target, max_seconds, path)
+    if args.drop:
+        common.drop_database(database)
+
+
+def measure(
+    args: Any,
+    rows: int,
+    broken: int,
+    content: bytes,
+    token: str,
+    metric: str,
+    target: float,
+    max_seconds: float,
+    path: str,
+) -> None:
+    """Upload the file, follow its progress, print the figure."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connections
+    from django.test import Client
 
     answer: dict[str, Any] = {}
 
@@ -209,8 +242,7 @@ def main() -> None:
     while worker.is_alive():
         worker.join(timeout=1.0)
         elapsed = time.perf_counter() - started
-        current = BulkUpload.objects.order_by("-created_at").values("processed", "state").first()
-        processed = current["processed"] if current else 0
+        processed = _processed()
         if time.perf_counter() - last_report >= 10:
             last_report = time.perf_counter()
             common.say(f"{processed}/{rows} rows after {elapsed:.0f} s ({processed / elapsed:.0f} rows/s)")
@@ -227,7 +259,7 @@ def main() -> None:
                 rows_per_s=round(rate, 1),
                 estimated=True,
                 stopped_after_s=round(elapsed),
-                path="POST /api/v1/signals/bulk/ in-process, Celery eager",
+                path=path,
             )
             common.finish(result, [result])
             # The upload thread is mid-transaction; leaving drops its connection and rolls it back.
@@ -246,6 +278,10 @@ def main() -> None:
         ).json()
         if progress["state"] in ("done", "failed") or time.perf_counter() - started > max_seconds:
             break
+        if time.perf_counter() - last_report >= 10:
+            last_report = time.perf_counter()
+            elapsed = time.perf_counter() - started
+            common.say(f"{progress['processed']}/{rows} rows after {elapsed:.0f} s")
         time.sleep(0.2)  # a broker-backed run processes after the upload answered
     seconds = time.perf_counter() - started
     if progress["state"] != "done":
@@ -265,11 +301,16 @@ def main() -> None:
         accepted=progress["accepted"],
         rejected=progress["rejected"],
         rows_per_s=round(rows / seconds, 1),
-        path="POST /api/v1/signals/bulk/ in-process, Celery eager",
+        path=path,
     )
     common.finish(result, [result])
-    if args.drop:
-        common.drop_database(database)
+
+
+def _processed() -> int:
+    from signals.models import BulkUpload
+
+    current = BulkUpload.objects.order_by("-created_at").values("processed").first()
+    return int(current["processed"]) if current else 0
 
 
 if __name__ == "__main__":

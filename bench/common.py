@@ -43,8 +43,15 @@ def _key(label: str) -> str:
     return base64.b64encode(hashlib.sha256(f"schakelpunt-bench|{label}".encode()).digest()).decode()
 
 
-def bench_env(database: str) -> dict[str, str]:
-    """The environment a bench process (in-process Django or gunicorn) runs with."""
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/14")
+"""The Redis database a bench's Celery workers use (``--workers``), flushed at their start."""
+
+
+def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
+    """The environment a bench process (in-process Django, gunicorn, Celery) runs with.
+
+    Without ``broker`` Celery runs tasks in-process after commit (eagerly).
+    """
     if not database.startswith("bench_"):
         raise SystemExit(f"refusing to use database {database!r}: bench databases start with bench_")
     env = {
@@ -67,6 +74,8 @@ def bench_env(database: str) -> dict[str, str]:
             "BULK_UPLOAD_DIR": str(Path(tempfile.gettempdir()) / f"schakelpunt-{database}"),
         }
     )
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
     return env
 
 
@@ -115,9 +124,9 @@ def drop_database(database: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
 
 
-def setup_django(database: str) -> None:
+def setup_django(database: str, *, broker: str | None = None) -> None:
     """Point this process at ``database`` and start Django (call once, before any app import)."""
-    wanted = bench_env(database)
+    wanted = bench_env(database, broker=broker)
     for key in set(os.environ) - set(wanted):
         del os.environ[key]
     os.environ.update(wanted)
@@ -235,6 +244,47 @@ def machine_cpu() -> tuple[float, float]:
     tick = os.sysconf("SC_CLK_TCK")
     idle = values[3] + values[4]  # idle + iowait
     return (sum(values) - idle) / tick, sum(values) / tick
+
+
+@contextlib.contextmanager
+def celery_worker(
+    database: str, *, concurrency: int, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker (prefork, ``concurrency`` processes) on ``BROKER``, stopped on leaving."""
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+    command = [
+        str(REPO / ".venv" / "bin" / "celery"), "-A", "schakelpunt", "worker", "--pool=prefork",
+        f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+        "--without-heartbeat", f"--hostname=bench-{database}@%h",
+    ]  # fmt: skip
+    sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=bench_env(database, broker=BROKER),
+        stdout=sink,
+        stderr=sink,
+        start_new_session=True,
+    )
+    try:
+        from schakelpunt.celery import app
+
+        deadline = time.monotonic() + 60
+        while not app.control.inspect(timeout=0.5).ping():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the Celery worker did not start (see {log})")
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log:
+            sink.close()  # type: ignore[union-attr]
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:

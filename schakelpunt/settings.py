@@ -96,6 +96,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Bulk uploads wait here, sealed, until processed; then they are deleted.
 BULK_UPLOAD_DIR = env("BULK_UPLOAD_DIR", str(BASE_DIR / "media" / "bulk"))
 BULK_UPLOAD_MAX_BYTES = env_int("BULK_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
+# Rows per part: the Celery workers file the parts of one file side by side.
+BULK_PART_ROWS = env_int("BULK_PART_ROWS", 10_000)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,10 +1,12 @@
-"""Bulk intake: a partner's monthly batch, filed row by row with the single-intake service.
+"""Bulk intake: a partner's monthly batch, filed in batches with the single-intake service.
 
 The upload is sealed in chunks as it is stored and read back the same way,
-so a 50 MB file never sits in memory whole nor in the clear on disk. Each
-valid row goes through ``file_signal`` (matching, idempotency by partner
-reference: the same file twice files nothing new); each refused row is
-reported with its line number, field and reason.
+so a 50 MB file never sits in memory whole nor in the clear on disk. Its
+rows are cut into parts (``settings.BULK_PART_ROWS`` rows) that the Celery workers file side
+by side, each in batches of ``BATCH_ROWS`` through ``file_signals``
+(matching, idempotency by partner reference: the same file twice files
+nothing new); each refused row is reported with its line number, field and
+reason.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
@@ -36,13 +38,14 @@ from audit.services import record
 from coordination.models import Role, User
 from schakelpunt.crypto import decrypt_chunks, encrypt_chunks
 
-from .models import BulkRowError, BulkUpload
+from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
 from .services import Submission, file_signals
 
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000  # rows filed, and progress shown, per transaction
+RACE_RETRIES = 3
 STALE_AFTER = datetime.timedelta(minutes=5)
 SUBJECT_PREFIX = "subject_"
 TOP_FIELDS = frozenset(SignalInputSerializer().fields) - {"subject"}
@@ -215,7 +218,9 @@ def _check_row(row: dict[str, Any], validator: SignalInputSerializer) -> Submiss
 
 
 def process_upload(upload_id: uuid.UUID) -> BulkUpload:
-    """Process an upload; safe to call again (a redelivered task resumes where it stopped)."""
+    """Start processing an upload: count and check its rows, cut them into parts and
+    hand each part to a task (``process_part``). Safe to call again: a
+    redelivered task hands on the parts that are not done."""
     # Claimed when pending, or when a worker that had it stopped sending
     # signs of life (a redelivered task after a crash): never by two at once.
     stale = timezone.now() - STALE_AFTER
@@ -226,45 +231,94 @@ def process_upload(upload_id: uuid.UUID) -> BulkUpload:
         )
         .update(state=BulkUpload.State.PROCESSING, started_at=timezone.now())
     )
-    upload = BulkUpload.objects.select_related("uploaded_by").get(pk=upload_id)
+    upload = BulkUpload.objects.get(pk=upload_id)
     if not claimed:
-        return upload  # done or failed already
-    try:
-        if upload.total is None:
-            upload.total = sum(1 for _ in _rows(upload))
-            BulkUpload.objects.filter(pk=upload.pk).update(total=upload.total)
-        _process_rows(upload)
-    except BulkFileError as exc:
-        BulkUpload.objects.filter(pk=upload.pk).update(
-            state=BulkUpload.State.FAILED, failure=str(exc)[:500], finished_at=timezone.now()
-        )
-    else:
-        BulkUpload.objects.filter(pk=upload.pk).update(
-            state=BulkUpload.State.DONE, finished_at=timezone.now()
-        )
-    _path(upload.id).unlink(missing_ok=True)
+        return upload  # done, failed, or being processed
+    if upload.total is None:
+        try:
+            total = sum(1 for _ in _rows(upload))  # reads the whole file: file-level errors show here
+        except BulkFileError as exc:
+            _fail(upload, exc)
+            return upload
+        with transaction.atomic():
+            BulkUpload.objects.filter(pk=upload.pk).update(total=total)
+            size = max(1, int(settings.BULK_PART_ROWS))
+            BulkPart.objects.bulk_create(
+                BulkPart(upload=upload, first_row=first, last_row=min(first + size - 1, total))
+                for first in range(1, total + 1, size)
+            )
+    waiting = list(upload.parts.exclude(state=BulkPart.State.DONE).values_list("pk", flat=True))
+    for part_id in waiting:
+        _start_part(part_id)
+    _finish_if_complete(upload.pk)
     upload.refresh_from_db()
     return upload
 
 
-def _process_rows(upload: BulkUpload) -> None:
-    """File the rows in batches: each batch's signals, errors and progress commit together,
-    so a crash redoes at most one batch (and filing it again files nothing twice)."""
+def _start_part(part_id: int) -> None:
+    from .tasks import process_bulk_part
+
+    process_bulk_part.delay(part_id)
+
+
+def process_part(part_id: int) -> BulkPart:
+    """File one part's rows; safe to call again (resumes after its last filed batch)."""
+    stale = timezone.now() - STALE_AFTER
+    claimed = (
+        BulkPart.objects.filter(pk=part_id)
+        .filter(Q(state=BulkPart.State.PENDING) | Q(state=BulkPart.State.PROCESSING, started_at__lt=stale))
+        .update(state=BulkPart.State.PROCESSING, started_at=timezone.now())
+    )
+    part = BulkPart.objects.select_related("upload", "upload__uploaded_by").get(pk=part_id)
+    if not claimed or part.upload.state != BulkUpload.State.PROCESSING:
+        return part
+    try:
+        _process_rows(part)
+    except BulkFileError as exc:
+        _fail(part.upload, exc)
+        return part
+    BulkPart.objects.filter(pk=part.pk).update(state=BulkPart.State.DONE)
+    _finish_if_complete(part.upload_id)
+    part.refresh_from_db()
+    return part
+
+
+def _fail(upload: BulkUpload, exc: BulkFileError) -> None:
+    BulkUpload.objects.filter(pk=upload.pk).update(
+        state=BulkUpload.State.FAILED, failure=str(exc)[:500], finished_at=timezone.now()
+    )
+    _path(upload.id).unlink(missing_ok=True)
+
+
+def _finish_if_complete(upload_id: uuid.UUID) -> None:
+    """Mark the upload done once all its parts are; the last part to finish does it."""
+    with transaction.atomic():
+        upload = BulkUpload.objects.select_for_update().get(pk=upload_id)
+        if upload.state != BulkUpload.State.PROCESSING or upload.total is None:
+            return
+        if upload.parts.exclude(state=BulkPart.State.DONE).exists():
+            return
+        upload.state = BulkUpload.State.DONE
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["state", "finished_at"])
+    _path(upload.id).unlink(missing_ok=True)
+
+
+def _process_rows(part: BulkPart) -> None:
+    """File the part's rows in batches: each batch's signals, errors and progress commit
+    together, so a crash redoes at most one batch (and filing it again files nothing twice)."""
+    upload = part.upload
     actor = upload.uploaded_by
     validator = SignalInputSerializer(context={"signal_types": signal_types_by_code()})
-    rows = enumerate(_rows(upload), start=1)
+    resume_at = part.first_row + part.processed
+    rows = itertools.islice(enumerate(_rows(upload), start=1), resume_at - 1, part.last_row)
     while True:
         batch = list(itertools.islice(rows, BATCH_ROWS))
         if not batch:
             return
-        position = batch[-1][0]
-        if position <= upload.processed:
-            continue  # processed before a restart
         submissions: list[Submission] = []
         errors: list[BulkRowError] = []
-        for number, (line, row) in batch:
-            if number <= upload.processed:
-                continue
+        for _number, (line, row) in batch:
             checked = _check_row(row, validator)
             if isinstance(checked, Submission):
                 submissions.append(checked)
@@ -274,16 +328,42 @@ def _process_rows(upload: BulkUpload) -> None:
                 for field, message in checked
             )
         rejected = len({e.row for e in errors})
-        with transaction.atomic():
-            if submissions:
-                file_signals(actor=actor, submissions=submissions)
-            BulkRowError.objects.bulk_create(errors)
-            BulkUpload.objects.filter(pk=upload.pk).update(
-                processed=position,
-                accepted=F("accepted") + len(submissions),
-                rejected=F("rejected") + rejected,
-                started_at=timezone.now(),  # a sign of life for the stale-claim check
-            )
+        for attempt in range(RACE_RETRIES + 1):
+            try:
+                with transaction.atomic():
+                    _file_batch(part, actor, submissions, errors, len(batch), rejected)
+                break
+            except (IntegrityError, OperationalError) as exc:
+                # Parts of one file filed side by side may race on one household
+                # or one partner reference; the batch is filed again, finding
+                # what the other part committed.
+                if attempt == RACE_RETRIES or not _is_race(exc):
+                    raise
+
+
+def _is_race(exc: Exception) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in {"23505", "40P01", "40001"}
+
+
+def _file_batch(
+    part: BulkPart,
+    actor: User,
+    submissions: list[Submission],
+    errors: list[BulkRowError],
+    count: int,
+    rejected: int,
+) -> None:
+    if submissions:
+        file_signals(actor=actor, submissions=submissions)
+    BulkRowError.objects.bulk_create(errors)
+    BulkPart.objects.filter(pk=part.pk).update(processed=F("processed") + count, started_at=timezone.now())
+    BulkUpload.objects.filter(pk=part.upload_id).update(
+        processed=F("processed") + count,
+        accepted=F("accepted") + len(submissions),
+        rejected=F("rejected") + rejected,
+        started_at=timezone.now(),  # a sign of life for the stale-claim check
+    )
+    part.processed += count
 
 
 def read_progress(upload: BulkUpload) -> dict[str, Any]:

@@ -194,6 +194,36 @@ class BulkUpload(models.Model):
         return f"{self.get_format_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class BulkPart(models.Model):
+    """A range of an upload's data rows, filed by one task.
+
+    The parts of one file are filed side by side by the workers (each by one
+    at a time: a part is claimed like an upload). ``processed`` is the part's
+    resume point: its first ``processed`` rows are filed, with their errors.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Wacht op verwerking")
+        PROCESSING = "processing", _("Wordt verwerkt")
+        DONE = "done", _("Verwerkt")
+
+    upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="parts")
+    first_row = models.PositiveIntegerField()  # data rows counted from 1, in file order
+    last_row = models.PositiveIntegerField()
+    processed = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deel van een bulkbestand")
+        verbose_name_plural = _("delen van bulkbestanden")
+        ordering = ["upload", "first_row"]
+        constraints = [models.UniqueConstraint(fields=["upload", "first_row"], name="bulk_part_unique_start")]
+
+    def __str__(self) -> str:
+        return f"{self.first_row}-{self.last_row}"
+
+
 class BulkRowError(models.Model):
     """One refused row: its line number in the file, the field and the reason (no values)."""
 

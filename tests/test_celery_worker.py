@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -86,25 +87,26 @@ def broker() -> Iterator[str]:
         start_redis()  # whatever a test did to it
 
 
-@pytest.fixture
-def worker(broker: str, tmp_path: Path) -> Iterator[Path]:
+@contextlib.contextmanager
+def _worker_process(broker: str, tmp_path: Path, *options: str, **env: str) -> Iterator[Path]:
     """A real worker process on the test database; its mail lands in the returned folder."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     db = connection.settings_dict
-    env = {
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "schakelpunt.settings_test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": broker,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        **env,
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "schakelpunt", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--hostname=test@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "celery", "-A", "schakelpunt", "worker", *(options or ["--pool=solo"]),
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--hostname=test@%h"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         assert _wait(lambda: bool(celery_app.control.inspect(timeout=0.5).ping()), 60), (
@@ -115,6 +117,12 @@ def worker(broker: str, tmp_path: Path) -> Iterator[Path]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture
+def worker(broker: str, tmp_path: Path) -> Iterator[Path]:
+    with _worker_process(broker, tmp_path) as mail_dir:
+        yield mail_dir
 
 
 def _mails(mail_dir: Path) -> list[str]:
@@ -195,3 +203,52 @@ def test_inspect_ping_answers_from_the_command_line(worker, broker):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pong" in result.stdout
+
+
+def test_two_worker_processes_file_the_parts_of_one_bulk_file_side_by_side(
+    world, api_as, broker, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db.models import Count
+
+    from cases.models import Case
+    from signals.models import BulkPart, BulkUpload, Signal
+    from tests.signals.test_bulk_intake import csv_file, row
+
+    rows = [row(n) for n in range(1, 601)]
+    for n in range(9, 600, 10):  # every tenth row: a household of an earlier part
+        rows[n] = {**rows[n - 9 if n < 100 else n - 95], "partner_reference": f"AGAIN-{n}"}
+    rows[550] = dict(rows[20])  # a reference filed again in another part
+    settings.BULK_UPLOAD_DIR = str(tmp_path / "bulk")
+    options = ("--pool=prefork", "--concurrency=2")
+    with _worker_process(
+        broker, tmp_path, *options, BULK_PART_ROWS="50", BULK_UPLOAD_DIR=str(tmp_path / "bulk")
+    ):
+        response = api_as(world.corporatie).post(
+            "/api/v1/signals/bulk/",
+            {"file": SimpleUploadedFile("maand.csv", csv_file(rows))},
+            format="multipart",
+        )
+        upload_id = response.json()["id"]
+        assert _wait(lambda: BulkUpload.objects.get(pk=upload_id).state == "done", 120), (
+            tmp_path / "worker.log"
+        ).read_text()[-3000:]
+
+    upload = BulkUpload.objects.get(pk=upload_id)
+    assert (upload.total, upload.processed, upload.accepted, upload.rejected) == (600, 600, 600, 0)
+    assert BulkPart.objects.filter(upload=upload, state="done").count() == 12
+    assert Signal.objects.count() == 599
+    # One case per household, however the parts interleaved, each counting its signals.
+    cases = Case.objects.annotate(filed=Count("signals"))
+    assert cases.count() == Signal.objects.values("case__household_id").distinct().count()
+    assert all(case.signal_count == case.filed for case in cases)
+    assert not (tmp_path / "bulk").exists() or list((tmp_path / "bulk").iterdir()) == []
+    # The same people filed again in one process by another partner: every row
+    # finds the household the two workers made, so no case is opened.
+    before = Case.objects.count()
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=True)
+    again = api_as(world.energie).post(
+        "/api/v1/signals/bulk/", {"file": SimpleUploadedFile("maand.csv", csv_file(rows))}, format="multipart"
+    )
+    assert BulkUpload.objects.get(pk=again.json()["id"]).state == "done"
+    assert Case.objects.count() == before

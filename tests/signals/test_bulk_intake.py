@@ -212,3 +212,45 @@ def test_rows_about_one_household_in_one_file_share_a_case_and_repeated_rows_fil
     assert (progress["accepted"], progress["rejected"]) == (3, 0)
     assert Signal.objects.count() == 2
     assert Signal.objects.values("case_id").distinct().count() == 1
+
+
+def test_a_file_in_parts_is_filed_once_whatever_order_the_parts_run_in(
+    world, api_as, settings, monkeypatch, tmp_path
+):
+    from signals import bulk
+    from signals.models import BulkPart
+
+    settings.BULK_PART_ROWS = 7
+    settings.BULK_UPLOAD_DIR = str(tmp_path)
+    started: list[int] = []
+    monkeypatch.setattr(bulk, "_start_part", started.append)  # the workers, held back
+    rows = [row(n) for n in range(1, 31)]
+    rows[3]["subject_postcode"] = "ABCD"  # line 5
+    rows[20] = {**rows[2], "partner_reference": "BATCH-REPEAT"}  # rows 3 and 21: one household
+    rows[27] = dict(rows[10])  # the same reference again, in another part
+    response = api_as(world.corporatie).post(
+        URL, {"file": SimpleUploadedFile("maand.csv", csv_file(rows))}, format="multipart"
+    )
+    upload_id = response.json()["id"]
+    upload = bulk.process_upload(upload_id)
+
+    assert (upload.state, upload.total) == ("processing", 30)
+    assert [(p.first_row, p.last_row) for p in BulkPart.objects.filter(upload_id=upload_id)] == [
+        (1, 7), (8, 14), (15, 21), (22, 28), (29, 30),
+    ]  # fmt: skip
+    for part_id in reversed(started[1:]):
+        assert bulk.process_part(part_id).state == "done"
+        assert BulkUpload.objects.get(pk=upload_id).state == "processing"
+    assert bulk.process_part(started[0]).state == "done"
+
+    progress = api_as(world.corporatie).get(f"{URL}{upload_id}/").json()
+    assert progress["state"] == "done"
+    assert (progress["processed"], progress["accepted"], progress["rejected"]) == (30, 29, 1)
+    assert [(e["row"], e["field"]) for e in progress["errors"]] == [(5, "subject_postcode")]
+    assert Signal.objects.count() == 28  # row 28 repeats row 11's reference
+    assert Signal.objects.filter(case__isnull=False).values("case_id").distinct().count() == 27
+    assert list(tmp_path.iterdir()) == []  # the sealed file is gone once the last part is done
+    # A redelivered task for a finished part or upload changes nothing.
+    assert bulk.process_part(started[0]).processed == 7
+    assert bulk.process_upload(upload_id).state == "done"
+    assert BulkUpload.objects.get(pk=upload_id).processed == 30
