@@ -72,6 +72,16 @@ def _getter(f: models.Field[Any, Any], connection: Any) -> Any:
                 return value
 
             return aware
+        if isinstance(f, models.BinaryField):
+            # pre_save gives bytes (encrypted fields: the ciphertext) or None;
+            # psycopg writes bytes as bytea without Django's Binary wrapper.
+            def raw(obj: models.Model) -> Any:
+                value = f.pre_save(obj, True)
+                return (
+                    value if value is None or type(value) is bytes else f.get_db_prep_save(value, connection)
+                )
+
+            return raw
         if kind in (models.CharField, models.TextField, models.SlugField):
 
             def text(obj: models.Model) -> Any:
