@@ -146,8 +146,12 @@ def _text_lines(upload: BulkUpload) -> Iterator[str]:
         yield pending
 
 
-def _rows(upload: BulkUpload) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, flat row) for every data row of the file."""
+def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, flat row) for every data row of the file after the first ``skip``.
+
+    Skipped rows are only parsed far enough to be counted: a part near the
+    end of a large file passes over the rows before it quickly.
+    """
     lines = _text_lines(upload)
     if upload.format == BulkUpload.Format.CSV:
         reader = csv.DictReader(lines)
@@ -156,6 +160,12 @@ def _rows(upload: BulkUpload) -> Iterator[tuple[int, dict[str, Any]]]:
             raise BulkFileError(_("Het bestand is leeg."))
         if unknown:
             raise BulkFileError(_("Onbekende kolommen: %s") % ", ".join(unknown))
+        while skip > 0:
+            passed = next(reader.reader, None)
+            if passed is None:
+                return
+            if passed:  # as DictReader counts: a blank line ([]) is not a row
+                skip -= 1
         for row in reader:
             if None in row:
                 yield reader.line_num, {"__error__": _("De regel heeft meer velden dan de kop.")}
@@ -164,6 +174,9 @@ def _rows(upload: BulkUpload) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
+            continue
+        if skip > 0:
+            skip -= 1
             continue
         try:
             value = json.loads(line)
@@ -311,14 +324,14 @@ def _process_rows(part: BulkPart) -> None:
     actor = upload.uploaded_by
     validator = SignalInputSerializer(context={"signal_types": signal_types_by_code()})
     resume_at = part.first_row + part.processed
-    rows = itertools.islice(enumerate(_rows(upload), start=1), resume_at - 1, part.last_row)
+    rows = itertools.islice(_rows(upload, skip=resume_at - 1), part.last_row - resume_at + 1)
     while True:
         batch = list(itertools.islice(rows, BATCH_ROWS))
         if not batch:
             return
         submissions: list[Submission] = []
         errors: list[BulkRowError] = []
-        for _number, (line, row) in batch:
+        for line, row in batch:
             checked = _check_row(row, validator)
             if isinstance(checked, Submission):
                 submissions.append(checked)

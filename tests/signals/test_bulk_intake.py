@@ -254,3 +254,27 @@ def test_a_file_in_parts_is_filed_once_whatever_order_the_parts_run_in(
     assert bulk.process_part(started[0]).processed == 7
     assert bulk.process_upload(upload_id).state == "done"
     assert BulkUpload.objects.get(pk=upload_id).processed == 30
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_parts_count_rows_as_the_file_does_with_blank_lines_between(
+    world, api_as, settings, django_capture_on_commit_callbacks, kind
+):
+    settings.BULK_PART_ROWS = 2
+    rows = [row(n) for n in range(1, 8)]
+    rows[4]["arrears_amount"] = "-1"  # the fifth row
+    if kind == "csv":
+        head, *lines = csv_file(rows).decode().splitlines()
+        body = "\n".join([head, lines[0], "", lines[1], lines[2], "", "", *lines[3:]])
+    else:
+        lines = [json.dumps(r) for r in rows]
+        body = "\n".join([lines[0], "", lines[1], lines[2], "", "", *lines[3:]])
+    progress = upload(
+        api_as(world.corporatie), django_capture_on_commit_callbacks, body.encode(), name=f"maand.{kind}"
+    )
+
+    assert (progress["state"], progress["processed"], progress["accepted"], progress["rejected"]) == (
+        "done", 7, 6, 1,
+    )  # fmt: skip
+    fifth_row_line = 9 if kind == "csv" else 8  # CSV: after the header line
+    assert [(e["row"], e["field"]) for e in progress["errors"]] == [(fifth_row_line, "arrears_amount")]
