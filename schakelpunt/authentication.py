@@ -8,9 +8,12 @@ request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from django.db import connection
+from django.db.models import Field, Model
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -18,33 +21,57 @@ from rest_framework.exceptions import AuthenticationFailed
 from coordination.models import Organisation, User
 
 
+def _fields(model: type[Model]) -> list[Field[Any, Any]]:
+    return list(model._meta.concrete_fields)  # type: ignore[arg-type]
+
+
 @cache
-def _query() -> tuple[str, tuple[str, ...]]:
-    """The query and the organisation's field names (its columns come after the user's)."""
-    user_table = User._meta.db_table
-    org_fields = tuple(f.attname for f in Organisation._meta.concrete_fields)
-    org_columns = ", ".join(
-        f'o."{f.column}" AS "org__{f.attname}"' for f in Organisation._meta.concrete_fields
-    )
+def _query() -> str:
+    user_columns = ", ".join(f'u."{f.column}"' for f in _fields(User))
+    org_columns = ", ".join(f'o."{f.column}"' for f in _fields(Organisation))
     return (
-        f'SELECT u.*, {org_columns} FROM "{user_table}" u '  # noqa: S608
+        f"SELECT {user_columns}, {org_columns} "  # noqa: S608
+        f'FROM "{User._meta.db_table}" u '
         f'JOIN "{Token._meta.db_table}" t ON t.user_id = u.id '
         f'LEFT JOIN "{Organisation._meta.db_table}" o ON o.id = u.organisation_id '
-        "WHERE t.key = %s",
-        org_fields,
+        "WHERE t.key = %s"
     )
+
+
+@cache
+def _converters(model: type[Model], vendor: str) -> list[tuple[int, Any, list[Any]]]:
+    # What the ORM applies to a column read (the backend's, then the field's),
+    # worked out once: (position, column expression, converters).
+    found = []
+    for n, f in enumerate(_fields(model)):
+        col = f.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if converters:
+            found.append((n, col, converters))
+    return found
+
+
+def _instance(model: type[Model], values: Sequence[Any]) -> Any:
+    """A model instance from its columns' values, converted as the ORM converts them."""
+    converted = list(values)
+    for n, col, converters in _converters(model, connection.vendor):
+        for convert in converters:
+            converted[n] = convert(converted[n], col, connection)
+    return model.from_db(connection.alias, [f.attname for f in _fields(model)], converted)
 
 
 class TokenAuthentication(DRFTokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        text, org_fields = _query()
-        user = next(iter(User.objects.raw(text, [key])), None)
-        if user is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_query(), [key])
+            found = cursor.fetchone()
+        if found is None:
             raise AuthenticationFailed("Invalid token.")
+        width = len(_fields(User))
+        user = _instance(User, found[:width])
         if not user.is_active:
             raise AuthenticationFailed("User inactive or deleted.")
         if user.organisation_id is not None:
-            values = {name: getattr(user, f"org__{name}") for name in org_fields}
-            user.organisation = Organisation.from_db(User.objects.db, list(values), list(values.values()))
+            user.organisation = _instance(Organisation, found[width:])
         # DRF hands the token on as request.auth; only its key is known here.
         return (user, Token(key=key, user=user))

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from audit.services import record_many
 from cases.matching import SUBJECT_FIELDS, SubjectFacts
-from cases.models import Case, PartnerStatus
+from cases.models import PartnerStatus
 from cases.services import Arrival, Placement, SignalFacts, place_signals
 from coordination.models import Role, User
 from schakelpunt import rows
@@ -135,17 +135,17 @@ def _earlier_filings(org_id: int, references: set[str], keys: set[str]) -> list[
     if keys:
         match += f" OR idempotency_key_index {rows.any_of(keys)}"
         params.append(list(keys))
-    earlier = list(
-        Signal.objects.raw(
-            f"SELECT * FROM {table} WHERE organisation_id = %s AND ({match}) ORDER BY received_at DESC",  # noqa: S608
+    # Usually nothing was filed before: one plain query says so; the signals
+    # themselves are loaded only when there are some.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE organisation_id = %s AND ({match})",  # noqa: S608
             rows.flat_params(params),
         )
-    )
-    cases = Case.objects.in_bulk({s.case_id for s in earlier if s.case_id})
-    for signal in earlier:
-        if signal.case_id:
-            signal.case = cases[signal.case_id]
-    return earlier
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    return list(Signal.objects.filter(pk__in=ids).select_related("case").order_by("-received_at"))
 
 
 def _build(
