@@ -116,20 +116,33 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_case_reference)
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    # household, team and lead lead the composite indexes below, which serve
+    # their lookups too: no single-column index of their own to keep up on
+    # every insert.
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases", db_index=False)
     state = FSMField(default=State.NEW, choices=State.choices, protected=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     district = models.ForeignKey(
         "coordination.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     team = models.ForeignKey(
-        "coordination.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "coordination.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        db_index=False,
     )
     opened_at = models.DateTimeField(default=timezone.now)
     last_signal_at = models.DateTimeField(default=timezone.now)

@@ -94,7 +94,10 @@ class Signal(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_signal_reference)
     signal_type = models.ForeignKey(SignalType, on_delete=models.PROTECT, related_name="signals")
-    organisation = models.ForeignKey("coordination.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The unique constraints and signal_org_received_idx lead with it.
+    organisation = models.ForeignKey(
+        "coordination.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RECEIVED)
