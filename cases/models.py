@@ -122,8 +122,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases", db_index=False)
     state = FSMField(default=State.NEW, choices=State.choices, protected=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # No index of their own for district and claimed_by: nothing looks cases up
+    # by them but the PROTECT check when an admin deletes a district or user.
     district = models.ForeignKey(
-        "coordination.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "coordination.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
         "coordination.Team",
@@ -134,7 +141,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         db_index=False,
     )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,

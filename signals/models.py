@@ -93,12 +93,18 @@ def new_signal_reference() -> str:
 class Signal(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_signal_reference)
-    signal_type = models.ForeignKey(SignalType, on_delete=models.PROTECT, related_name="signals")
+    # No index of their own for signal_type and filed_by: only the PROTECT check
+    # when an admin deletes a type or a user looks signals up by them.
+    signal_type = models.ForeignKey(
+        SignalType, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
     # The unique constraints and signal_org_received_idx lead with it.
     organisation = models.ForeignKey(
         "coordination.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RECEIVED)
     closed_reason = models.CharField(max_length=32, blank=True)
