@@ -212,14 +212,7 @@ def gunicorn(
         _wait_until_up(base_url, process)
         yield Server(base_url=base_url, process=process, command=command)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            sink.close()  # type: ignore[union-attr]
+        _stop(process, sink, grace=30)
 
 
 def process_cpu_seconds(parent: int) -> float:
@@ -277,14 +270,19 @@ def celery_worker(
                 raise SystemExit(f"the Celery worker did not start (see {log})")
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            sink.close()  # type: ignore[union-attr]
+        _stop(process, sink, grace=60)
+
+
+def _stop(process: subprocess.Popen[bytes], sink: Any, *, grace: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; close the log it wrote to."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if sink is not subprocess.DEVNULL:
+        sink.close()
 
 
 def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:

@@ -57,7 +57,7 @@ class CaseListApi(GenericAPIView):
         filters = CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         parts = selectors.queue_parts(actor_of(request), **filters.validated_data)
-        page, next_url = pagination.paginate_parts(parts, request)
+        page, next_url = pagination.paginate_parts(parts, request, load=selectors.queue_cases)
         selectors.log_queue_read(actor=actor_of(request), count=len(page))
         return Response({"next": next_url, "results": CaseListSerializer(page, many=True).data})
 
