@@ -119,3 +119,25 @@ def test_the_queue_pages_by_cursor_without_gaps_or_repeats(world, api_as):
     assert sorted(seen) == sorted(ids)
     assert seen == [row["id"] for row in client.get("/api/v1/cases/?page_size=200").json()["results"]]
     assert client.get("/api/v1/cases/?cursor=nonsense").status_code == 400
+
+
+def test_the_triage_queue_merges_its_states_page_by_page_in_queue_order(world, api_as):
+    ids = [_case(world, api_as, n, **({"threat": "eviction"} if n % 4 == 0 else {})) for n in range(9)]
+    client = api_as(world.triage)
+    for case_id in ids[1::3]:  # some in triage, some in outreach, the rest new
+        assert client.post(f"/api/v1/cases/{case_id}/claim/", {}, format="json").status_code == 200
+    for case_id in ids[2::3]:
+        assert client.post(f"/api/v1/cases/{case_id}/claim/", {}, format="json").status_code == 200
+        assert client.post(f"/api/v1/cases/{case_id}/start_outreach/", {}, format="json").status_code == 200
+
+    seen: list[dict] = []
+    url: str | None = "/api/v1/cases/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        seen += body["results"]
+        url = body["next"]
+
+    assert sorted(row["id"] for row in seen) == sorted(ids)
+    assert {row["state"] for row in seen} == {"new", "triage", "outreach"}
+    keys = [(-row["priority"], row["opened_at"]) for row in seen]
+    assert keys == sorted(keys)  # urgent first, then oldest first, across the three states
