@@ -6,31 +6,33 @@ predecessor's hash, and that the chain reaches its ``ChainHead`` (which
 catches deleting the newest entries, invisible to a walk over what is left).
 
 It has to be fast — ten million entries within a minute on two cores — so it
-reads raw rows page by page (no model instances), lets PostgreSQL build each
-entry's canonical text (``chain.body_sql``: one column to fetch instead of
-twenty), and splits the work by chain: ``verify(chains=[...])`` checks a
-subset, ``verify(workers=n)`` runs n subsets side by side in threads:
-while one waits for its PostgreSQL server process (which builds the text),
-another hashes. Measured on two cores: 10,000,000 entries in 29 to 35 s with
-two workers, 59 s with one. (Forked processes were tried and were no faster
-there, so the simpler threads stay.)
+reads raw rows page by page (no model instances) and lets PostgreSQL build
+each entry's canonical text (``chain.body_sql``: one column to fetch instead
+of twenty). ``verify(workers=n)`` cuts the log into n id ranges that forked
+processes check side by side (threads where forking is not allowed, as in a
+Celery prefork child), each row read once, all in one exported snapshot. A
+range starts mid-chain, so each chain's first entry in a range is joined to
+that chain's last entry in the ranges before it when the findings are
+merged. ``verify(chains=[...])`` checks a subset of the chains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import multiprocessing
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router, transaction
 
-from .chain import BODY_FIELDS, GENESIS, body, body_sql, chain_count, message, signer
+from .chain import BODY_FIELDS, GENESIS, body, body_sql, message, signer
 from .models import AccessEvent, ChainHead
 
 PAGE = 20_000
 DEFAULT_WORKERS = 2
-"""Two chain groups at once keep two cores busy: Python hashing one while PostgreSQL reads the other."""
+"""Two id ranges at once keep two cores busy between the hashing processes and PostgreSQL."""
 _BEFORE_ALL_IDS = -(2**63)
 
 
@@ -56,23 +58,78 @@ class Result:
 
 
 def verify(*, chains: Iterable[int] | None = None, workers: int = 1) -> Result:
-    """Check the whole log, or only ``chains``; with ``workers`` > 1 that many chain groups at once.
+    """Check the whole log, or only ``chains``; with ``workers`` > 1 in that many id ranges at once.
 
-    Safe while entries are being written: each group reads its heads and
-    entries in one snapshot. Inside a transaction (tests, a caller's atomic
-    block) it runs in one thread, since other connections could not see the
-    transaction's own entries.
+    Safe while entries are being written: everything is read in one snapshot
+    (shared by the workers). Inside a transaction (tests, a caller's atomic
+    block) the ranges are checked one after another in this thread, since
+    other connections could not see the transaction's own entries.
     """
     alias = router.db_for_read(AccessEvent)
     selected = None if chains is None else sorted(set(chains))
-    if workers <= 1 or connections[alias].in_atomic_block:
+    if selected is not None and not selected:
+        return Result(True, 0, None)
+    if workers <= 1:
         return _verify_chains(alias, selected)
-    return _verify_parallel(alias, selected, workers)
+    return _verify_ranges(alias, selected, workers)
 
 
 def _verify_chains(alias: str, chains: list[int] | None) -> Result:
-    if chains is not None and not chains:
-        return Result(True, 0, None)
+    with _snapshot(alias, chains) as (heads, _exported):
+        span = _check_span(alias, chains, heads, _BEFORE_ALL_IDS, None)
+    return _merged(heads, [span])
+
+
+@contextmanager
+def _snapshot(
+    alias: str, chains: list[int] | None
+) -> Iterator[tuple[dict[int, tuple[int, str]], str | None]]:
+    """A read-only transaction whose snapshot every read of one check uses; yields
+    the chain heads as of that snapshot and (on PostgreSQL, outside a caller's
+    transaction) the snapshot's id for other connections to share."""
+    connection = connections[alias]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        exported = None
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for the heads and every page: with a fresh
+            # snapshot per page, an entry committed between two pages could
+            # look like a gap in its chain.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            exported = cursor.fetchone()[0]
+        heads = {
+            chain: (seq, head_hash)
+            for chain, seq, head_hash in ChainHead.objects.using(alias).values_list("chain", "seq", "hash")
+            if chains is None or chain in chains
+        }
+        yield heads, exported
+
+
+@dataclass
+class _Span:
+    """What one id range of the log showed: its own findings, and per chain its
+    first entry (id, seq, prev_hash) and last entry (id, seq, hash), so that
+    consecutive ranges can be joined."""
+
+    result: Result
+    first: dict[int, tuple[int, int, str]]
+    last: dict[int, tuple[int, int, str]]
+
+
+def _check_span(
+    alias: str,
+    chains: list[int] | None,
+    heads: dict[int, tuple[int, str]],
+    after: int,
+    upto: int | None,
+) -> _Span:
+    """Check the entries with ``after`` < id <= ``upto`` (no upper end: None) in id order.
+
+    Within the range each entry must follow the one before it in its chain;
+    the first entry of each chain in the range is joined to what comes before
+    it by ``_merged``.
+    """
     connection = connections[alias]
     postgresql = connection.vendor == "postgresql"
     sign = signer()
@@ -81,44 +138,35 @@ def _verify_chains(alias: str, chains: list[int] | None) -> Result:
     # columns come separately and Python joins them (chain.body).
     fields = body_sql() if postgresql else ", ".join(connection.ops.quote_name(f) for f in BODY_FIELDS)
     chain_filter = "" if chains is None else f" AND chain IN ({', '.join(['%s'] * len(chains))})"
+    upper = "" if upto is None else " AND id <= %s"
     # Keyset pages in id order rather than one walk per chain in seq order:
     # within a chain ids rise with seq (a chain's inserts are ordered by its
     # head lock), and id order reads the table front to back once instead of
     # hopping across all of it for every chain.
     sql = (
         f"SELECT id, chain, seq, prev_hash, hash, {fields} FROM {table}"  # noqa: S608
-        f" WHERE id > %s{chain_filter} ORDER BY id LIMIT {PAGE}"
+        f" WHERE id > %s{upper}{chain_filter} ORDER BY id LIMIT {PAGE}"
     )
+    bounds = [] if upto is None else [upto]
 
     ok = True
     first_bad: int | None = None
     checked = 0
 
-    def bad(entry_id: int | None) -> None:
+    def bad(entry_id: int) -> None:
         nonlocal ok, first_bad
         ok = False
-        if entry_id is not None and (first_bad is None or entry_id < first_bad):
+        if first_bad is None or entry_id < first_bad:
             first_bad = entry_id
 
+    first: dict[int, tuple[int, int, str]] = {}
     # Per chain: [next expected seq, hash of the last entry, id of the last
-    # entry, head seq, head hash] — one dict lookup per row.
+    # entry, seq of the last entry] — one dict lookup per row.
     state: dict[int, list[Any]] = {}
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(using=alias), connection.cursor() as cursor:
-        if outermost and postgresql:
-            # One snapshot for the heads and every page: with a fresh
-            # snapshot per page, an entry committed between two pages could
-            # look like a gap in its chain.
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        heads = ChainHead.objects.using(alias).values_list("chain", "seq", "hash")
-        if chains is not None:
-            heads = heads.filter(chain__in=chains)
-        for chain, head_seq, head_hash in heads:
-            state[chain] = [1, GENESIS, None, head_seq, head_hash]
-
-        after = _BEFORE_ALL_IDS
+    no_head = (-1, "")
+    with connection.cursor() as cursor:
         while True:
-            cursor.execute(sql, [after, *(chains or [])])
+            cursor.execute(sql, [after, *bounds, *(chains or [])])
             rows = cursor.fetchall()
             if not rows:
                 break
@@ -129,15 +177,20 @@ def _verify_chains(alias: str, chains: list[int] | None) -> Result:
             for entry_id, chain, seq, prev_hash, stored, text in rows:
                 chain_state = state.get(chain)
                 if chain_state is None:
-                    # An entry of a chain without a head: forged, or its head
-                    # was deleted behind the database's back.
-                    bad(entry_id)
-                    chain_state = state[chain] = [seq, prev_hash, None, -1, ""]
+                    # The chain's first entry in this range: its link to the
+                    # entry before is checked when the ranges are joined.
+                    first[chain] = (entry_id, seq, prev_hash)
+                    chain_state = state[chain] = [seq, prev_hash, entry_id, seq]
+                    if chain not in heads:
+                        # An entry of a chain without a head: forged, or its
+                        # head was deleted behind the database's back.
+                        bad(entry_id)
+                head_seq, head_hash = heads.get(chain, no_head)
                 if (
                     seq != chain_state[0]
                     or prev_hash != chain_state[1]
                     or sign(message(prev_hash, chain, seq, text)) != stored
-                    or (seq == chain_state[3] and stored != chain_state[4])
+                    or (seq == head_seq and stored != head_hash)
                 ):
                     bad(entry_id)
                 # Go on from what is stored, so one altered entry is reported
@@ -145,48 +198,88 @@ def _verify_chains(alias: str, chains: list[int] | None) -> Result:
                 chain_state[0] = seq + 1
                 chain_state[1] = stored
                 chain_state[2] = entry_id
-
-    for next_seq, _last_hash, last_id, head_seq, _head_hash in state.values():
-        if next_seq - 1 < head_seq:
-            bad(last_id)  # the newest entries of this chain are gone
-    return Result(ok, checked, first_bad)
+                chain_state[3] = seq
+    last = {chain: (entry_id, seq, last_hash) for chain, (_n, last_hash, entry_id, seq) in state.items()}
+    return _Span(Result(ok, checked, first_bad), first, last)
 
 
-def _verify_parallel(alias: str, chains: list[int] | None, workers: int) -> Result:
-    everything = chains is None
-    if chains is None:
-        heads = ChainHead.objects.using(alias).values_list("chain", flat=True)
-        chains = sorted(set(heads) | set(range(chain_count())))
-    groups = [group for group in (chains[i::workers] for i in range(workers)) if group]
-    with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="verify-audit") as pool:
-        results = list(pool.map(_verify_group, [(alias, group) for group in groups]))
+def _merged(heads: dict[int, tuple[int, str]], spans: list[_Span]) -> Result:
+    """Join consecutive ranges' findings: each chain's first entry in a range must
+    follow its last entry in the ranges before (or start the chain), and every
+    chain must reach its head."""
     result = Result(True, 0, None)
-    for partial in results:
-        result = result.merge(partial)
-    if everything:
-        result = result.merge(_orphans(alias, chains))
+    # Per chain: (id, seq, hash) of its last entry so far.
+    last: dict[int, tuple[int | None, int, str]] = {}
+    for span in spans:
+        result = result.merge(span.result)
+        for chain, (entry_id, seq, prev_hash) in span.first.items():
+            _before_id, before_seq, before_hash = last.get(chain, (None, 0, GENESIS))
+            if seq != before_seq + 1 or prev_hash != before_hash:
+                result = result.merge(Result(False, 0, entry_id))
+        last.update(span.last)
+    for chain, (head_seq, _head_hash) in heads.items():
+        last_id, last_seq, _last_hash = last.get(chain, (None, 0, GENESIS))
+        if last_seq < head_seq:
+            # The newest entries of this chain are gone (all of them: no id to name).
+            result = result.merge(Result(False, 0, last_id))
     return result
 
 
-def _verify_group(job: tuple[str, list[int]]) -> Result:
-    alias, chains = job
+def _verify_ranges(alias: str, chains: list[int] | None, workers: int) -> Result:
+    """The log cut into ``workers`` id ranges, each read once, by threads sharing
+    one snapshot (inside a caller's transaction: one after another here)."""
+    connection = connections[alias]
+    with _snapshot(alias, chains) as (heads, exported):
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(AccessEvent._meta.db_table)
+            cursor.execute(f"SELECT min(id), max(id) FROM {table}")  # noqa: S608
+            low, high = cursor.fetchone()
+        if low is None:
+            return _merged(heads, [])
+        step = (high - low) // workers + 1
+        cuts = [low - 1 + step * n for n in range(workers)] + [high]
+        jobs = [(cuts[n], cuts[n + 1] if n + 1 < workers else None) for n in range(workers)]
+        if exported is None:
+            spans = [_check_span(alias, chains, heads, after, upto) for after, upto in jobs]
+        elif multiprocessing.current_process().daemon:
+            # A Celery prefork child may not fork: threads, hashing in turn.
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-audit") as pool:
+                spans = list(pool.map(lambda job: _check_shared(alias, exported, chains, heads, *job), jobs))
+        else:
+            # Forked processes hash in parallel (threads would take turns on
+            # the GIL, and hashing is half the work).
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_fresh_connections) as pool:
+                spans = pool.starmap(_check_shared, [(alias, exported, chains, heads, *job) for job in jobs])
+    return _merged(heads, spans)
+
+
+_INHERITED: list[Any] = []
+
+
+def _fresh_connections() -> None:
+    # A forked child inherits the parent's open connections (and the parent's
+    # transaction state on them); it must neither use nor close those sockets,
+    # so it keeps the inherited wrappers referenced (never finalised) until
+    # it exits, and opens connections of its own.
+    for alias in connections:
+        _INHERITED.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
+
+
+def _check_shared(
+    alias: str,
+    exported: str,
+    chains: list[int] | None,
+    heads: dict[int, tuple[int, str]],
+    after: int,
+    upto: int | None,
+) -> _Span:
+    """``_check_span`` on this thread's own connection, in the exported snapshot."""
+    connection = connections[alias]
     try:
-        return _verify_chains(alias, chains)
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [exported])
+            return _check_span(alias, chains, heads, after, upto)
     finally:
-        connections[alias].close()  # this thread's own connection
-
-
-def _orphans(alias: str, chains: list[int]) -> Result:
-    """Entries in chains outside ``chains`` (without a head): each one is bad.
-
-    Asked as ranges plus the gaps between known chains, so the (chain, seq)
-    index answers it without reading the table.
-    """
-    low, high = chains[0], chains[-1]
-    gaps = sorted(set(range(low, high + 1)) - set(chains))
-    events = AccessEvent.objects.using(alias)
-    query = events.filter(chain__lt=low) | events.filter(chain__gt=high)
-    if gaps:
-        query = query | events.filter(chain__in=gaps)
-    ids = list(query.order_by().values_list("id", flat=True))
-    return Result(not ids, len(ids), min(ids) if ids else None)
+        connection.close()  # this thread's own connection
