@@ -31,8 +31,9 @@ from .chain import BODY_FIELDS, GENESIS, body, body_sql, message, signer
 from .models import AccessEvent, ChainHead
 
 PAGE = 20_000
-DEFAULT_WORKERS = 2
-"""Two id ranges at once keep two cores busy between the hashing processes and PostgreSQL."""
+DEFAULT_WORKERS = 4
+"""Four id ranges on two cores: while one range's process hashes, another's
+PostgreSQL server builds the next page, so both cores stay busy."""
 _BEFORE_ALL_IDS = -(2**63)
 
 

@@ -372,7 +372,13 @@ def main() -> None:
     parser.add_argument(
         "--pairs", type=int, default=0, help="reads with and without the log (default by scale)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="verify(workers=...)")
+    parser.add_argument(
+        # audit.integrity.DEFAULT_WORKERS, what the command and the API use
+        "--workers",
+        type=int,
+        default=4,
+        help="verify(workers=...)",
+    )
     args = parser.parse_args()
 
     database = common.database_name("audit", args.smoke)
