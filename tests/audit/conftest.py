@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from django.db import connection
+
+from audit.models import AccessEvent
+from audit.services import record
 
 
 def behind_the_back(sql: str, params: list[Any] | None = None) -> None:
@@ -21,3 +25,19 @@ def behind_the_back(sql: str, params: list[Any] | None = None) -> None:
 @pytest.fixture
 def tamper() -> Any:
     return behind_the_back
+
+
+def write_entries(world: Any, count: int = 12) -> list[AccessEvent]:
+    """``count`` entries in this thread's chain, of the kinds the application writes."""
+    actors = [world.triage, world.huisarts, world.auditor, None]
+    return [
+        record(
+            actor=actors[i % 4],
+            event_type="read",
+            action="case.read",
+            case_id=uuid.uuid4() if i % 2 else None,
+            subject_id=f"household-{i}",
+            detail={"n": i},
+        )
+        for i in range(count)
+    ]

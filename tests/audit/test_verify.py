@@ -15,24 +15,15 @@ from audit.integrity import verify
 from audit.models import AccessEvent, ChainHead
 from audit.services import record
 
+from .conftest import write_entries
+
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="tampering uses PostgreSQL")
 
 
 @pytest.fixture
 def log(world) -> list[AccessEvent]:
     """Twelve entries in one chain, of the kinds the application writes."""
-    actors = [world.triage, world.huisarts, world.auditor, None]
-    return [
-        record(
-            actor=actors[i % 4],
-            event_type="read",
-            action="case.read",
-            case_id=uuid.uuid4() if i % 2 else None,
-            subject_id=f"household-{i}",
-            detail={"n": i},
-        )
-        for i in range(12)
-    ]
+    return write_entries(world, 12)
 
 
 def test_an_untouched_log_verifies(log):

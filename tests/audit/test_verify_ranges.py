@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connection
 
 from audit.integrity import Result, verify
 from audit.models import AccessEvent, ChainHead
-from audit.services import record
+
+from .conftest import write_entries
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="tampering uses PostgreSQL")
 
 
 def _log(world, count: int = 12) -> list[AccessEvent]:
-    actors = [world.triage, world.huisarts, world.auditor, None]
-    return [
-        record(
-            actor=actors[i % 4],
-            event_type="read",
-            action="case.read",
-            case_id=uuid.uuid4() if i % 2 else None,
-            detail={"n": i},
-        )
-        for i in range(count)
-    ]
+    return write_entries(world, count)
 
 
 @pytest.mark.parametrize("workers", [2, 3, 5, 12])
