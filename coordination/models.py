@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -10,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from schakelpunt.cache import ProcessCache
 
 
 class Role(models.TextChoices):
@@ -180,17 +181,15 @@ class Policy(models.Model):
     def current(cls) -> Policy:
         """The policy, read at most every few seconds per process (it changes rarely,
         and every signal filed needs it)."""
-        now = time.monotonic()
-        cached = _policy_cache.get("policy")
-        if cached is not None and now - cached[0] < POLICY_CACHE_SECONDS:
-            return cached[1]
-        policy, _created = cls.objects.get_or_create(pk=1)
-        _policy_cache["policy"] = (now, policy)
-        return policy
+        return _policy_cache.get()
 
 
-POLICY_CACHE_SECONDS = 5.0
-_policy_cache: dict[str, tuple[float, Policy]] = {}
+def _load_policy() -> Policy:
+    policy, _created = Policy.objects.get_or_create(pk=1)
+    return policy
+
+
+_policy_cache = ProcessCache(_load_policy)
 
 
 def _areas_changed(**kwargs: object) -> None:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import time
+from schakelpunt.cache import ProcessCache
 
 from .models import District, PostcodeArea
 
-AREA_CACHE_SECONDS = 5.0
-_area_cache: dict[str, tuple[float, list[PostcodeArea]]] = {}
+
+def _load_areas() -> list[PostcodeArea]:
+    return list(PostcodeArea.objects.select_related("district__team").order_by("start"))
+
+
+# Every signal filed is routed; the areas change a few times a year.
+_area_cache = ProcessCache(_load_areas)
 
 
 def _areas() -> list[PostcodeArea]:
-    # Every signal filed is routed; the areas change a few times a year. A
-    # few seconds' cache per process keeps routing off the database.
-    now = time.monotonic()
-    cached = _area_cache.get("areas")
-    if cached is not None and now - cached[0] < AREA_CACHE_SECONDS:
-        return cached[1]
-    areas = list(PostcodeArea.objects.select_related("district__team").order_by("start"))
-    _area_cache["areas"] = (now, areas)
-    return areas
+    return _area_cache.get()
 
 
 def clear_area_cache() -> None:

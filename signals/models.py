@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import PartnerStatus, new_reference
+from schakelpunt.cache import ProcessCache
 from schakelpunt.crypto import EncryptedField
 
 
@@ -52,25 +52,16 @@ class SignalType(models.Model):
     def active_by_code(cls) -> dict[str, SignalType]:
         """The active types by code, read at most every few seconds per process
         (every signal filed needs them; admins change them rarely)."""
-        now = time.monotonic()
-        cached = _type_cache.get("active")
-        if cached is not None and now - cached[0] < TYPE_CACHE_SECONDS:
-            return cached[1]
-        types: dict[str, SignalType] = {t.code: t for t in SignalType.objects.filter(active=True)}
-        _type_cache["active"] = (now, types)
-        return types
+        return _type_cache.get()
 
 
-TYPE_CACHE_SECONDS = 5.0
-_type_cache: dict[str, tuple[float, dict[str, SignalType]]] = {}
+def _load_active_types() -> dict[str, SignalType]:
+    return {t.code: t for t in SignalType.objects.filter(active=True)}
 
 
-def clear_type_cache(**kwargs: object) -> None:
-    _type_cache.clear()
-
-
-models.signals.post_save.connect(clear_type_cache, sender=SignalType, dispatch_uid="signal-types-saved")
-models.signals.post_delete.connect(clear_type_cache, sender=SignalType, dispatch_uid="signal-types-deleted")
+_type_cache = ProcessCache(_load_active_types)
+models.signals.post_save.connect(_type_cache.clear, sender=SignalType, dispatch_uid="signal-types-saved")
+models.signals.post_delete.connect(_type_cache.clear, sender=SignalType, dispatch_uid="signal-types-deleted")
 
 
 class Threat(models.TextChoices):

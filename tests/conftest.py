@@ -25,13 +25,9 @@ from .factories import OrganisationFactory, UserFactory, team_with_area
 def _fresh_process_caches() -> None:
     # Policy, postcode areas and signal types are cached per process for a
     # few seconds; a test's rolled-back rows must not outlive it there.
-    from coordination.models import _policy_cache
-    from coordination.selectors import clear_area_cache
-    from signals.models import clear_type_cache
+    from schakelpunt.cache import clear_all
 
-    _policy_cache.clear()
-    clear_area_cache()
-    clear_type_cache()
+    clear_all()
 
 
 @pytest.fixture
