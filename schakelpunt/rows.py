@@ -103,7 +103,6 @@ class Insert:
 
     model: type[models.Model]
     objects: Sequence[models.Model]
-    on_conflict_do_nothing: bool = False
     fields: tuple[models.Field[Any, Any], ...] = field(init=False)
     returns_pk: bool = field(init=False)
 
@@ -126,8 +125,6 @@ class Insert:
             f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(self.objects))}"
         )
-        if self.on_conflict_do_nothing:
-            text += " ON CONFLICT DO NOTHING"
         if self.returns_pk:
             text += f" RETURNING {quote(self.model._meta.pk.column)}"  # type: ignore[union-attr]
         return text, params
@@ -141,24 +138,18 @@ class Insert:
             obj._state.db = alias
 
 
-def insert(
-    model: type[models.Model],
-    objects: Sequence[models.Model],
-    *,
-    using: str = "default",
-    on_conflict_do_nothing: bool = False,
-) -> None:
+def insert(model: type[models.Model], objects: Sequence[models.Model], *, using: str = "default") -> None:
     """Insert new ``objects`` of ``model`` in one statement, or by COPY when there are many.
 
-    With COPY (PostgreSQL, ``COPY_FROM_ROWS`` or more, no conflict handling)
-    auto-increment ids are not read back: the objects keep ``pk`` None.
+    With COPY (PostgreSQL, ``COPY_FROM_ROWS`` or more) auto-increment ids are
+    not read back: the objects keep ``pk`` None.
     """
     if not objects:
         return
     connection = connections[using]
-    statement = Insert(model, objects, on_conflict_do_nothing=on_conflict_do_nothing)
+    statement = Insert(model, objects)
     if connection.vendor == "postgresql":
-        if len(objects) >= COPY_FROM_ROWS and not on_conflict_do_nothing:
+        if len(objects) >= COPY_FROM_ROWS:
             _copy(statement, connection)
             statement.returns_pk = False
             statement.saved(using)
@@ -168,8 +159,7 @@ def insert(
     # SQLite limits the parameters of one statement.
     size = max(1, connection.ops.bulk_batch_size(list(statement.fields), objects))
     for start in range(0, len(objects), size):
-        chunk = Insert(model, objects[start : start + size], on_conflict_do_nothing=on_conflict_do_nothing)
-        execute_together([chunk], using=using)
+        execute_together([Insert(model, objects[start : start + size])], using=using)
 
 
 def write(statements: Sequence[Insert], *, using: str = "default") -> None:
@@ -181,12 +171,7 @@ def write(statements: Sequence[Insert], *, using: str = "default") -> None:
         execute_together(statements, using=using)
         return
     for statement in statements:
-        insert(
-            statement.model,
-            statement.objects,
-            using=using,
-            on_conflict_do_nothing=statement.on_conflict_do_nothing,
-        )
+        insert(statement.model, statement.objects, using=using)
 
 
 def _copy(statement: Insert, connection: Any) -> None:

@@ -234,16 +234,7 @@ def process_upload(upload_id: uuid.UUID) -> BulkUpload:
     """Start processing an upload: count and check its rows, cut them into parts and
     hand each part to a task (``process_part``). Safe to call again: a
     redelivered task hands on the parts that are not done."""
-    # Claimed when pending, or when a worker that had it stopped sending
-    # signs of life (a redelivered task after a crash): never by two at once.
-    stale = timezone.now() - STALE_AFTER
-    claimed = (
-        BulkUpload.objects.filter(pk=upload_id)
-        .filter(
-            Q(state=BulkUpload.State.PENDING) | Q(state=BulkUpload.State.PROCESSING, started_at__lt=stale)
-        )
-        .update(state=BulkUpload.State.PROCESSING, started_at=timezone.now())
-    )
+    claimed = _claim(BulkUpload, upload_id)
     upload = BulkUpload.objects.get(pk=upload_id)
     if not claimed:
         return upload  # done, failed, or being processed
@@ -268,6 +259,18 @@ def process_upload(upload_id: uuid.UUID) -> BulkUpload:
     return upload
 
 
+def _claim(model: type[BulkUpload] | type[BulkPart], pk: Any) -> bool:
+    """Claim an upload or a part when pending, or when the worker that had it
+    stopped sending signs of life (a redelivered task after a crash): never
+    by two at once."""
+    stale = timezone.now() - STALE_AFTER
+    return bool(
+        model.objects.filter(pk=pk)
+        .filter(Q(state="pending") | Q(state="processing", started_at__lt=stale))
+        .update(state="processing", started_at=timezone.now())
+    )
+
+
 def _start_part(part_id: int) -> None:
     from .tasks import process_bulk_part
 
@@ -276,12 +279,7 @@ def _start_part(part_id: int) -> None:
 
 def process_part(part_id: int) -> BulkPart:
     """File one part's rows; safe to call again (resumes after its last filed batch)."""
-    stale = timezone.now() - STALE_AFTER
-    claimed = (
-        BulkPart.objects.filter(pk=part_id)
-        .filter(Q(state=BulkPart.State.PENDING) | Q(state=BulkPart.State.PROCESSING, started_at__lt=stale))
-        .update(state=BulkPart.State.PROCESSING, started_at=timezone.now())
-    )
+    claimed = _claim(BulkPart, part_id)
     part = BulkPart.objects.select_related("upload", "upload__uploaded_by").get(pk=part_id)
     if not claimed or part.upload.state != BulkUpload.State.PROCESSING:
         return part
@@ -376,7 +374,6 @@ def _file_batch(
         rejected=F("rejected") + rejected,
         started_at=timezone.now(),  # a sign of life for the stale-claim check
     )
-    part.processed += count
 
 
 def read_progress(upload: BulkUpload) -> dict[str, Any]:
