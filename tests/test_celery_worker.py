@@ -17,50 +17,23 @@ from django.db import connection
 from cases.models import Notification
 from schakelpunt.celery import app as celery_app
 from tests.cases.flow import advance, file_case
+from tests.servers import ThrowawayRedis, throwaway_redis, wait_for
 from tests.signals.payloads import signal
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKER = "redis://127.0.0.1:6379/15"
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-]  # fmt: skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(BROKER, socket_connect_timeout=1)
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[ThrowawayRedis]:
+    """A Redis of this module's own: the tests stop it, which they never do to the machine's."""
+    with throwaway_redis() as server:
+        yield server
 
 
 def _wait(predicate, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(_redis().ping())
-    except redis.exceptions.ConnectionError:
-        return False
-
-
-def start_redis() -> None:
-    if _redis_up():
-        return
-    os.makedirs("/var/lib/redis", exist_ok=True)
-    os.makedirs("/var/log/redis", exist_ok=True)
-    subprocess.run(REDIS_START, check=True, capture_output=True)
-    assert _wait(_redis_up, 10), "Redis did not come back"
-
-
-def stop_redis() -> None:
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True)
-    assert _wait(lambda: not _redis_up(), 10), "Redis did not stop"
+    return wait_for(predicate, seconds, step=0.2)
 
 
 def _reset_connections() -> None:
@@ -71,20 +44,21 @@ def _reset_connections() -> None:
 
 
 @pytest.fixture
-def broker() -> Iterator[str]:
+def broker(redis_server: ThrowawayRedis) -> Iterator[str]:
     """Point this process's Celery at Redis (the suite otherwise runs tasks eagerly)."""
-    start_redis()
-    _redis().flushdb()
+    url = redis_server.url(0)
+    redis.Redis.from_url(url).flushdb()
     # The app reads Django settings with the CELERY_ namespace: override by those names.
     saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
-    celery_app.conf.update(CELERY_BROKER_URL=BROKER, CELERY_TASK_ALWAYS_EAGER=False)
+    celery_app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
     _reset_connections()
     try:
-        yield BROKER
+        yield url
     finally:
         celery_app.conf.update(**saved)
         _reset_connections()
-        start_redis()  # whatever a test did to it
+        if not redis_server.is_up():
+            redis_server.start()  # whatever a test did to it
 
 
 @contextlib.contextmanager
@@ -156,10 +130,10 @@ def test_a_notification_arrives_through_the_worker(world, api_as, worker):
 
 
 def test_signals_are_accepted_while_the_broker_is_down_and_notified_once_when_it_is_back(
-    world, api_as, worker
+    world, api_as, worker, redis_server
 ):
     case_id = _case_with_lead(world, api_as)
-    stop_redis()
+    redis_server.stop()
     try:
         started = time.monotonic()
         first = api_as(world.energie).post(
@@ -170,7 +144,7 @@ def test_signals_are_accepted_while_the_broker_is_down_and_notified_once_when_it
         )
         elapsed = time.monotonic() - started
     finally:
-        start_redis()
+        redis_server.start()
 
     assert first.status_code == second.status_code == 201
     assert elapsed < 20, f"filing waited {elapsed:.1f}s on the broker"
