@@ -4,6 +4,9 @@ Each case has at most one running deadline, derived from its facts:
 - awaiting a lead: a lead assigned within N working days of the referral;
 - no contact attempt yet: within N working days when urgent, else N days;
 - no conversation yet: within N days of receipt.
+Days are counted on the Dutch wall clock (``coordination.workdays``): a
+deadline falls at the local time of day it started, or at the end of the
+last working day counted when it started on a day off.
 ``refresh_deadline`` sets it whenever those facts change; ``run_deadlines``
 marks passed deadlines overdue and notifies once per deadline.
 """
@@ -19,7 +22,7 @@ from django.utils import timezone
 
 from audit.services import record
 from coordination.models import Policy
-from coordination.workdays import add_working_days
+from coordination.workdays import add_days, add_working_days
 
 from . import notifications
 from .models import OPEN_STATES, Case, Deadline, DeadlineBreach, Notification, Priority, State
@@ -37,11 +40,9 @@ def deadline_for(case: Case, policy: Policy) -> tuple[str, datetime.datetime | N
             return Deadline.FIRST_CONTACT, add_working_days(
                 case.opened_at, policy.urgent_first_contact_working_days
             )
-        return Deadline.FIRST_CONTACT, case.opened_at + datetime.timedelta(days=policy.first_contact_days)
+        return Deadline.FIRST_CONTACT, add_days(case.opened_at, policy.first_contact_days)
     if case.first_conversation_at is None:
-        return Deadline.FIRST_CONVERSATION, case.opened_at + datetime.timedelta(
-            days=policy.first_conversation_days
-        )
+        return Deadline.FIRST_CONVERSATION, add_days(case.opened_at, policy.first_conversation_days)
     return "", None
 
 
