@@ -6,7 +6,7 @@ import datetime
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
@@ -33,6 +33,10 @@ CONVERSATION_RESULTS = {
     ContactAttempt.Result.APPOINTMENT,
     ContactAttempt.Result.DECLINED,
 }
+
+# How far ahead of the server's clock a contact time may lie: the clock of the
+# device it was typed on may run a little fast.
+CONTACT_CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
@@ -73,15 +77,22 @@ def record_contact_attempt(
     at: datetime.datetime | None = None,
     note: str = "",
 ) -> ContactAttempt:
-    """A triage officer during outreach, or the lead afterwards, records a contact attempt."""
+    """A triage officer during outreach, or the lead afterwards, records a contact attempt.
+
+    ``at`` (default now) lies between the opening of the case and a few
+    minutes from now (``CONTACT_CLOCK_SKEW``); otherwise a ValidationError on ``at``.
+    """
     case = _locked_case(actor, case_id)
     role = next((r for r in (Role.TRIAGE, Role.PROFESSIONAL) if actor.has_role(r)), None)
     if role is None or (role == Role.PROFESSIONAL and case.lead_id != actor.pk):
         raise PermissionDenied(_("U mag voor deze casus geen contactpogingen vastleggen."))
     if case.state not in _CONTACT_STATES[role]:
         raise Conflict(_("In deze status legt u geen contactpoging vast."))
+    now = timezone.now()
+    at = at or now
+    _check_contact_time(case, at, now)
     attempt = ContactAttempt.objects.create(
-        case=case, channel=channel, result=result, at=at or timezone.now(), note=note or None, by=actor
+        case=case, channel=channel, result=result, at=at, note=note or None, by=actor
     )
     # The first attempt and the first conversation end their deadlines.
     if case.first_contact_at is None or attempt.at < case.first_contact_at:
@@ -94,6 +105,20 @@ def record_contact_attempt(
     case.save(update_fields=["first_contact_at", "first_conversation_at", "deadline", "due_at", "overdue"])
     _log(actor, role, case, "case.contact.create", "contact_attempt", attempt.pk)
     return attempt
+
+
+def _check_contact_time(case: Case, at: datetime.datetime, now: datetime.datetime) -> None:
+    """A contact attempt happened while the case existed: it ends deadlines, so
+    a time before the case or in the future would mark one as met that was not."""
+    # Whole minutes: a form gives the minute, so "now" on a case opened
+    # seconds ago must not count as before it.
+    if at < case.opened_at.replace(second=0, microsecond=0):
+        opened = timezone.localtime(case.opened_at).strftime("%d-%m-%Y %H:%M")
+        raise ValidationError(
+            {"at": _("Dit tijdstip ligt vóór het begin van de casus (%(opened)s).") % {"opened": opened}}
+        )
+    if at > now + CONTACT_CLOCK_SKEW:
+        raise ValidationError({"at": _("Dit tijdstip ligt in de toekomst.")})
 
 
 @transaction.atomic

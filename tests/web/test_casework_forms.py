@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
+
+import time_machine
 
 from audit.models import AccessEvent
 from cases.models import ContactAttempt, NetworkMember, PlanGoal
 
+AMS = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
 
 def test_triage_records_a_contact_attempt_during_outreach(world, web_as, case_in):
-    case_id = case_in("outreach")
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=AMS), tick=False):
+        case_id = case_in("outreach")
     client = web_as(world.triage)
 
-    response = client.post(
-        f"/casussen/{case_id}/contactpogingen/",
-        {"channel": "phone", "result": "not_reached", "at": "2026-11-02T10:30", "note": "Voicemail"},
-    )
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 11, tzinfo=AMS), tick=False):
+        response = client.post(
+            f"/casussen/{case_id}/contactpogingen/",
+            {"channel": "phone", "result": "not_reached", "at": "2026-11-02T10:30", "note": "Voicemail"},
+        )
+        page = client.get(f"/casussen/{case_id}/").content.decode()
 
     assert response.status_code == 302 and response["Location"] == f"/casussen/{case_id}/#contacten"
     attempt = ContactAttempt.objects.get()
@@ -27,7 +35,7 @@ def test_triage_records_a_contact_attempt_during_outreach(world, web_as, case_in
     )
     assert attempt.at.astimezone(datetime.UTC).hour == 9  # 10:30 Amsterdam time
     assert AccessEvent.objects.filter(action="case.contact.create", case_id=case_id).count() == 1
-    assert "Voicemail" in client.get(f"/casussen/{case_id}/").content.decode()
+    assert "Voicemail" in page
 
 
 def test_a_contact_attempt_needs_channel_and_result(world, web_as, case_in):
@@ -38,6 +46,28 @@ def test_a_contact_attempt_needs_channel_and_result(world, web_as, case_in):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="contact-channel-error"' in html and 'id="contact-result-error"' in html
+    assert not ContactAttempt.objects.exists()
+
+
+def test_a_contact_time_in_the_future_or_before_the_case_is_a_field_error(world, web_as, case_in):
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=AMS), tick=False):
+        case_id = case_in("outreach")
+    client = web_as(world.triage)
+
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 11, tzinfo=AMS), tick=False):
+        for at, message in (
+            ("2062-11-02T10:30", "Dit tijdstip ligt in de toekomst."),
+            ("2026-11-01T10:30", "Dit tijdstip ligt vóór het begin van de casus (02-11-2026 09:00)."),
+        ):
+            response = client.post(
+                f"/casussen/{case_id}/contactpogingen/", {"channel": "phone", "result": "reached", "at": at}
+            )
+
+            assert response.status_code == 400
+            html = response.content.decode()
+            assert 'id="contact-at-error"' in html
+            assert message in html
+            assert f'value="{at}"' in html  # the form keeps what was typed
     assert not ContactAttempt.objects.exists()
 
 
