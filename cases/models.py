@@ -398,8 +398,14 @@ class Notification(models.Model):
     """An e-mail to send, written in the same transaction as the change it tells of.
 
     The outbox survives a broker outage: a task drains it after commit and
-    the beat drains it every minute, claiming rows so each goes out once.
-    The message carries the case reference and a link, never personal data.
+    the beat drains it every minute. Each send is claimed first by a
+    conditional update that pushes ``next_attempt_at`` past the claim
+    timeout, so two drains never send the same row and a drain that died
+    mid-send leaves a row that becomes claimable again. A failure is
+    recorded (``last_error``) and retried later with backoff; after
+    ``NOTIFICATION_MAX_ATTEMPTS`` attempts the row is parked for the
+    administrator. The message carries the case reference and a link, never
+    personal data.
     """
 
     class Kind(models.TextChoices):
@@ -412,8 +418,14 @@ class Notification(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     dedupe_key = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(_("verstuurd"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    # Not before this moment: the backoff after a failure, or the end of a
+    # running claim.
+    next_attempt_at = models.DateTimeField(_("volgende poging"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("laatste poging"), null=True, blank=True)
+    last_error = models.CharField(_("laatste fout"), max_length=500, blank=True, default="")
+    parked_at = models.DateTimeField(_("geparkeerd"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("melding")
@@ -425,8 +437,13 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["created_at"], name="notification_pending_idx", condition=models.Q(sent_at=None)
-            )
+                fields=["next_attempt_at"],
+                name="notification_due_idx",
+                condition=models.Q(sent_at=None, parked_at=None),
+            ),
+            models.Index(
+                fields=["parked_at"], name="notification_parked_idx", condition=~models.Q(parked_at=None)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,7 +150,18 @@ EMAIL_BACKEND = env(
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")  # for the file-based backend
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# A mail server that hangs must not hold a notification past its claim.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "schakelpunt@localhost")
+# The notification outbox (cases.notifications): a mail that fails is tried
+# again after 1, 2, 4, ... minutes (at most NOTIFICATION_RETRY_MAX_SECONDS
+# apart) and parked for the administrator after NOTIFICATION_MAX_ATTEMPTS
+# attempts. A drain that dies mid-send gives its row back after
+# NOTIFICATION_CLAIM_TIMEOUT_SECONDS.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", 600)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
