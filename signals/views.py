@@ -59,19 +59,31 @@ def signal_new(request: HttpRequest) -> HttpResponse:
         form.bind(request.POST)
         serializer = SignalInputSerializer(data=payload(form.values()))
         if serializer.is_valid():
-            filing = services.file_signal(
-                actor=actor_of(request), data=serializer.validated_data, idempotency_key=idempotency_key
-            )
-            reference = filing.signal.reference
-            if filing.created:
-                messages.success(request, _("Uw signaal is ontvangen onder nummer %s.") % reference)
-            else:
-                messages.info(
-                    request,
-                    _("Dit signaal was al ontvangen onder nummer %s; er is geen tweede gemaakt.") % reference,
+            try:
+                filing = services.file_signal(
+                    actor=actor_of(request), data=serializer.validated_data, idempotency_key=idempotency_key
                 )
-            return redirect("signals_web:detail", signal_id=filing.signal.pk)
-        form.add_errors(flatten_errors(serializer.errors))
+            except services.FilingConflict as conflict:
+                # The person sees the refusal on the reference they typed; the
+                # form's own key is hidden, so a conflict on it (the form sent
+                # again after its fields were changed) gets a fresh key: the
+                # corrected form can then be sent as a new signal.
+                form.add_errors({"partner_reference": [conflict.message]})
+                if conflict.field == "idempotency_key":
+                    idempotency_key = uuid.uuid4().hex
+            else:
+                reference = filing.signal.reference
+                if filing.outcome is services.Outcome.REPLAYED:
+                    messages.info(
+                        request,
+                        _("Dit signaal was al ontvangen onder nummer %s; er is geen tweede gemaakt.")
+                        % reference,
+                    )
+                else:
+                    messages.success(request, _("Uw signaal is ontvangen onder nummer %s.") % reference)
+                return redirect("signals_web:detail", signal_id=filing.signal.pk)
+        else:
+            form.add_errors(flatten_errors(serializer.errors))
     return render(
         request,
         "signals/signal_form.html",
