@@ -100,10 +100,12 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def _content_index(data: dict[str, Any]) -> str:
+def _content_index(organisation_id: int, data: dict[str, Any]) -> str:
     """A keyed fingerprint of what a submission says (never the plaintext): tells
     a repeat of an earlier filing from another filing that reuses its reference
-    or key. Absent, empty and default values count as the same."""
+    or key. Absent, empty and default values count as the same. Keyed per
+    organisation, like the reference, so equal filings of two organisations
+    cannot be linked by it."""
     subject: dict[str, Any] = data.get("subject") or {}
     canonical = {
         "signal_type": _canonical(data["signal_type"]),
@@ -116,7 +118,8 @@ def _content_index(data: dict[str, Any]) -> str:
         "note": _canonical(data.get("note")) or "",
         "consent_given": bool(data.get("consent_given")),
     }
-    return blind_index("signal-content", json.dumps(canonical, sort_keys=True, separators=(",", ":")))
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
+    return blind_index("signal-content", f"{organisation_id}|{text}")
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def file_signals(*, actor: User, submissions: list[Submission]) -> list[Filing]:
             sub,
             _reference_index(org_id, sub.data["partner_reference"]),
             _idempotency_index(org_id, sub.idempotency_key) if sub.idempotency_key else None,
-            _content_index(sub.data),
+            _content_index(org_id, sub.data),
         )
         for sub in submissions
     ]
