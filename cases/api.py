@@ -8,9 +8,11 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from coordination.models import CASE_ROLES, Role
 from schakelpunt.api import actor_of, role_permission
@@ -56,10 +58,34 @@ class CaseListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         filters = CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        parts = selectors.queue_parts(actor_of(request), **filters.validated_data)
-        page, next_url = pagination.paginate_parts(parts, request, load=selectors.queue_cases)
-        selectors.log_queue_read(actor=actor_of(request), count=len(page))
-        return Response({"next": next_url, "results": CaseListSerializer(page, many=True).data})
+        read = selectors.queue_page(
+            actor_of(request), size=_page_size(request), after=_cursor(request), **filters.validated_data
+        )
+        page = read.page
+        next_cursor = page.next_cursor()
+        next_url = (
+            replace_query_param(request.build_absolute_uri(), "cursor", next_cursor) if next_cursor else None
+        )
+        selectors.log_queue_read(actor=actor_of(request), count=len(page.rows))
+        return Response({"next": next_url, "results": CaseListSerializer(page.rows, many=True).data})
+
+
+def _page_size(request: Request) -> int:
+    try:
+        size = int(request.query_params.get("page_size", pagination.DEFAULT_PAGE_SIZE))
+    except ValueError as exc:
+        raise ValidationError({"page_size": ["Geef een getal."]}) from exc
+    return pagination.clamp_page_size(size)
+
+
+def _cursor(request: Request) -> pagination.Key | None:
+    cursor = request.query_params.get("cursor")
+    if not cursor:
+        return None
+    try:
+        return pagination.decode(cursor)
+    except pagination.InvalidCursor as exc:
+        raise ValidationError({"cursor": ["Ongeldige cursor."]}) from exc
 
 
 class CaseDetailApi(GenericAPIView):

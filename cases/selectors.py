@@ -12,6 +12,7 @@ from django.http import Http404
 from audit.services import record
 from coordination.models import CASE_ROLES, Role, User
 
+from . import pagination
 from .models import Case, CaseTransition, ContactAttempt, PlanGoal, State
 
 INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
@@ -44,33 +45,18 @@ def cases_for(actor: User) -> QuerySet[Case]:
     return Case.objects.filter(scope)
 
 
-def case_queue(
-    actor: User,
-    *,
-    state: str | None = None,
-    team: uuid.UUID | None = None,
-    lead: int | None = None,
-    priority: int | None = None,
-    overdue: bool | None = None,
-) -> QuerySet[Case]:
-    """The actor's queue: overdue first, then highest priority, then oldest (``queue_rank``)."""
-    qs = cases_for(actor).select_related("team", "district__team", "lead")
-    if state:
-        qs = qs.filter(state=state)
-    if team:
-        qs = qs.filter(team_id=team)
-    if lead:
-        qs = qs.filter(lead_id=lead)
-    if priority is not None:
-        qs = qs.filter(priority=priority)
-    if overdue is not None:
-        qs = qs.filter(overdue=overdue)
-    return qs.order_by("queue_rank", "opened_at", "id")
+QUEUES = {"intake": Role.TRIAGE, "team": Role.COORDINATOR, "mine": Role.PROFESSIONAL}
+"""The web's queues, each one role's part of the actor's queue: the intake
+(triage), the team queue (coordinators) and the cases one leads (professionals)."""
+
+QUEUE_COUNT_CAP = 1000
+"""A queue page counts its cases up to here and says "more than" above it."""
 
 
 def queue_parts(
     actor: User,
     *,
+    queue: str | None = None,
     state: str | None = None,
     team: uuid.UUID | None = None,
     lead: int | None = None,
@@ -80,25 +66,28 @@ def queue_parts(
     """The actor's queue as parts that each follow one index in queue order.
 
     Together they hold exactly the actor's scope (open cases, unless a state
-    is asked for). A scope written as one OR of roles, teams and states makes
-    PostgreSQL scan and sort every case in it; one part per team, per intake
-    state and for the cases one leads is an index range scan each, and the
-    page is merged from their heads (``pagination.paginate_parts``).
+    is asked for); with ``queue`` (a key of ``QUEUES``) only that role's part
+    of it, and then the parts do not overlap. A scope written as one OR of
+    roles, teams and states makes PostgreSQL scan and sort every case in it;
+    one part per team, per intake state and for the cases one leads is an
+    index range scan each, and the page is merged from their heads
+    (``pagination.page_of``).
     """
     states = [state] if state else None
+    only = QUEUES[queue] if queue else None
     parts: list[QuerySet[Case]] = []
-    if actor.has_role(Role.TRIAGE):
+    if only in (None, Role.TRIAGE) and actor.has_role(Role.TRIAGE):
         if states is None:
             parts += [Case.objects.filter(state=s) for s in INTAKE_STATES]
         elif state in INTAKE_STATES:
             parts.append(Case.objects.filter(state=state))
         elif state == State.CLOSED:
             parts.append(Case.objects.filter(state=State.CLOSED, team__isnull=True))
-    if actor.has_role(Role.COORDINATOR):
+    if only in (None, Role.COORDINATOR) and actor.has_role(Role.COORDINATOR):
         for team_id in actor.teams.values_list("pk", flat=True):
             part = Case.objects.filter(team_id=team_id)
             parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
-    if actor.has_role(Role.PROFESSIONAL):
+    if only in (None, Role.PROFESSIONAL) and actor.has_role(Role.PROFESSIONAL):
         part = Case.objects.filter(lead=actor)
         parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
     narrowed = []
@@ -123,6 +112,37 @@ def queue_cases(ids: list[uuid.UUID]) -> QuerySet[Case]:
     """Cases of a queue page by id, with what a queue row shows; the ids come from
     the actor's ``queue_parts``."""
     return Case.objects.filter(pk__in=ids).select_related(*QUEUE_RELATED)
+
+
+@dataclass(frozen=True)
+class QueueRead:
+    page: pagination.QueuePage
+    count: int | None
+    """Cases in the whole queue up to ``QUEUE_COUNT_CAP`` + 1 (None: not counted)."""
+
+
+def queue_page(
+    actor: User,
+    *,
+    queue: str | None = None,
+    size: int = pagination.DEFAULT_PAGE_SIZE,
+    after: pagination.Key | None = None,
+    before: pagination.Key | None = None,
+    counted: bool = False,
+    **filters: Any,
+) -> QueueRead:
+    """One page of the actor's queue (or of one of its ``QUEUES``), overdue first,
+    then highest priority, then oldest; the API and the web pages read it here.
+
+    Paged by key (``after`` / ``before`` a row's sort keys, see
+    ``cases.pagination``): no OFFSET, and no full COUNT — ``counted`` adds a
+    count capped at ``QUEUE_COUNT_CAP`` (one query whatever the queue's size),
+    only for one of the ``QUEUES``, whose parts do not overlap.
+    """
+    parts = queue_parts(actor, queue=queue, **filters)
+    page = pagination.page_of(parts, size=size, load=queue_cases, after=after, before=before)
+    count = pagination.capped_count(parts, QUEUE_COUNT_CAP) if counted and queue else None
+    return QueueRead(page=page, count=count)
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -26,9 +27,9 @@ from coordination.auth import home_url
 from coordination.models import CASE_ROLES, Role, User
 from schakelpunt.errors import Conflict
 from schakelpunt.forms import WebForm, django_errors, flatten_errors
-from schakelpunt.views import actor_of, page_query, paginate, role_required
+from schakelpunt.views import actor_of, role_required
 
-from . import casework, selectors, workflow
+from . import casework, pagination, selectors, workflow
 from .forms import (
     KIND_LABELS,
     QUEUE_STATES,
@@ -77,13 +78,13 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
     else:
         form.add_errors(flatten_errors(filters.errors))
         chosen = {}
-    state = chosen.get("state")
-    if state and state not in QUEUE_STATES[kind]:
+    if chosen.get("state") and chosen["state"] not in QUEUE_STATES[kind]:
         chosen.pop("state")
-        state = None
-    queue = _narrow(selectors.case_queue(actor, **chosen), kind, actor, state)
-    page = paginate(request, queue, PER_PAGE)
-    rows = list(page.object_list)
+    position = _position(request)
+    read = selectors.queue_page(
+        actor, queue=kind, size=PER_PAGE, after=position.after, before=position.before, counted=True, **chosen
+    )
+    rows = read.page.rows
     selectors.log_queue_read(actor=actor, count=len(rows))
     return render(
         request,
@@ -93,25 +94,68 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
             "title": title,
             "intro": intro,
             "form": form,
-            "page": page,
+            "pager": _pager(request, read, position),
             "rows": rows,
-            "query": page_query(request),
             "filtered": bool(chosen),
         },
     )
 
 
-def _narrow(queue: QuerySet[Case], kind: str, actor: User, state: str | None) -> QuerySet[Case]:
-    """Keep to this queue's part of the actor's scope (a user may hold several roles)."""
-    if kind == "intake":
-        queue = queue.filter(state__in=QUEUE_STATES["intake"], team__isnull=True)
-    elif kind == "team":
-        queue = queue.filter(team__in=actor.teams.values("pk"))
-    else:
-        queue = queue.filter(lead=actor)
-    if not state:
-        queue = queue.exclude(state=State.CLOSED)
-    return queue
+@dataclass(frozen=True)
+class _Position:
+    """Where in the queue a page is: after or before a row's sort keys, and its number."""
+
+    after: pagination.Key | None = None
+    before: pagination.Key | None = None
+    number: int = 1
+
+
+def _position(request: HttpRequest) -> _Position:
+    """The page asked for by the pager's links; an edited or cut-off link shows the first page."""
+    try:
+        number = min(max(2, int(request.GET.get("page") or 2)), 1_000_000)
+    except ValueError:
+        number = 2
+    try:
+        if request.GET.get("cursor"):
+            return _Position(after=pagination.decode(request.GET["cursor"]), number=number)
+        if request.GET.get("before"):
+            return _Position(before=pagination.decode(request.GET["before"]), number=number)
+    except pagination.InvalidCursor:
+        pass
+    return _Position()
+
+
+def _pager(request: HttpRequest, read: selectors.QueueRead, position: _Position) -> dict[str, Any]:
+    """What the pager and the count line show: page links carry the sort keys of the
+    row they continue from (no personal data), a page number, and the filters."""
+    page = read.page
+    number = position.number if page.has_previous else 1
+    count = read.count or 0
+    exact = count <= selectors.QUEUE_COUNT_CAP
+
+    def link(**place: str) -> str:
+        query = request.GET.copy()
+        for name in ("cursor", "before", "page"):
+            query.pop(name, None)
+        query.update(place)
+        return "?" + query.urlencode()
+
+    next_cursor, previous_cursor = page.next_cursor(), page.previous_cursor()
+    previous_url = None
+    if previous_cursor and number > 2:
+        previous_url = link(before=previous_cursor, page=str(number - 1))
+    elif page.has_previous:
+        previous_url = link()  # the first page, without a cursor
+    return {
+        "number": number,
+        "pages": max(number, -(-count // PER_PAGE)) if exact else None,
+        "count": count,
+        "exact": exact,
+        "cap": number_format(selectors.QUEUE_COUNT_CAP, force_grouping=True),
+        "next_url": link(cursor=next_cursor, page=str(number + 1)) if next_cursor else None,
+        "previous_url": previous_url,
+    }
 
 
 @role_required(Role.TRIAGE)
