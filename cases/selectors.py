@@ -13,7 +13,7 @@ from audit.services import record
 from coordination.models import CASE_ROLES, Role, User
 
 from . import pagination
-from .models import Case, CaseTransition, ContactAttempt, PlanGoal, State
+from .models import OPEN_STATES, Case, CaseTransition, ContactAttempt, PlanGoal, State
 
 INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
 
@@ -89,7 +89,9 @@ def queue_parts(
             parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
     if only in (None, Role.PROFESSIONAL) and actor.has_role(Role.PROFESSIONAL):
         part = Case.objects.filter(lead=actor)
-        parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
+        # The open states as a list: on the (lead, state) index that is a range
+        # to count in, where "not closed" would pass every closed case first.
+        parts.append(part.filter(state=state) if state else part.filter(state__in=OPEN_STATES))
     narrowed = []
     for part in parts:
         if team:
