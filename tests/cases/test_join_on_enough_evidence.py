@@ -9,16 +9,19 @@ their own cases, each marked as a possible match of the other, for triage.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases.models import Case, PossibleMatch
+from cases.models import Case, HouseholdKey, PartialKey, PossibleMatch
+from schakelpunt.crypto import blind_index
 from signals.models import Signal
 from tests.signals.payloads import VALID_BSN, signal
 
@@ -372,3 +375,29 @@ def test_a_signal_that_fits_two_open_cases_joins_the_older_and_marks_both(world,
     assert both.case_id == first.case_id
     assert _matches(api_as, world.triage, first.case_id) == [_entry(second.case, "fits_both")]
     assert _matches(api_as, world.triage, second.case_id) == [_entry(first.case, "fits_both")]
+
+
+def test_keys_made_before_the_upgrade_stop_joining_half_a_surname(world, api_as):
+    first = _file(api_as, world.corporatie, "HUUR-1", subject__surname="Jansen-de Vries")
+    household = first.case.household
+    # As the old code stored them: each half among the full-surname keys, no partial keys.
+    PartialKey.objects.all().delete()
+    for half in ("jansen", "vries"):
+        HouseholdKey.objects.create(
+            digest=blind_index("dob+surname", f"1984-03-12|{half}"), household=household
+        )
+
+    importlib.import_module("cases.migrations.0006_surname_halves_only_suggest").split_surname_halves(
+        apps, None
+    )
+
+    second = _file(api_as, world.corporatie, "HUUR-2", subject__surname="Jansen", **OTHER_ADDRESS)
+    assert second.case_id != first.case_id
+    assert _matches(api_as, world.triage, first.case_id) == [_entry(second.case)]
+    # The full surname still joins, and so does the address.
+    no_address = {"subject__postcode": "", "subject__house_number": ""}
+    for n, changes in enumerate(
+        ({"subject__surname": "jansen de vries", **no_address}, {"subject__surname": "Anders"})
+    ):
+        again = _file(api_as, world.energie, f"E-{n}", signal_type="energy_arrears", **changes)
+        assert again.case_id == first.case_id
