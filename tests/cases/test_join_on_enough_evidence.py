@@ -9,6 +9,7 @@ their own cases, each marked as a possible match of the other, for triage.
 from __future__ import annotations
 
 import csv
+import datetime
 import importlib
 import io
 import uuid
@@ -20,6 +21,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from cases.matching import SubjectFacts, keys_for
 from cases.models import Case, HouseholdKey, PartialKey, PossibleMatch
 from schakelpunt.crypto import blind_index
 from signals.models import Signal
@@ -72,6 +74,20 @@ def _matches(api_as: Any, user: Any, case_id: Any) -> list[dict[str, Any]]:
 
 def _entry(case: Case, evidence: str = "surname_part") -> dict[str, Any]:
     return {"id": str(case.pk), "reference": case.reference, "state": case.state, "evidence": evidence}
+
+
+def test_half_a_surname_is_kept_apart_from_the_keys_that_join():
+    born = datetime.date(1984, 3, 12)
+    double = keys_for(
+        SubjectFacts(surname="Jansen-de Vries", date_of_birth=born, postcode="1012AB", house_number="12")
+    )
+    single = keys_for(SubjectFacts(surname="Jansen", date_of_birth=born, postcode="1013CD", house_number="5"))
+
+    assert not double.joining & single.joining
+    assert double.suggesting.keys() & single.joining  # "Jansen-de Vries" finds "Jansen" ...
+    assert single.suggesting.keys() & double.partial  # ... and "Jansen" finds "Jansen-de Vries"
+    for key in double.joining | double.partial | double.suggesting.keys():
+        assert "jansen" not in key and "vries" not in key and "1012" not in key and "1984" not in key
 
 
 def test_half_a_double_surname_at_another_address_opens_a_case_marked_as_possible_match(world, api_as):
