@@ -152,6 +152,13 @@ class MatchKeys:
     """Stored as partial keys; found again, they only suggest."""
     suggesting: dict[str, Evidence]
     """Digests to look up among both kinds of stored keys; a hit only suggests."""
+    locks: frozenset[str]
+    """What an intake locks: the joining keys and the reduced forms of the subject
+    in the joining keys' terms ("jansen" for "Jansen-de Vries", "12" for "12-A").
+    Any two subjects that can join or mark each other share one, so concurrent
+    signals about them are serialised; a plain "Jansen" at "12" locks no more
+    than its joining keys (a batch of a thousand takes as many advisory locks
+    as before, in PostgreSQL's shared lock table)."""
 
     @property
     def lookup(self) -> frozenset[str]:
@@ -159,15 +166,16 @@ class MatchKeys:
 
 
 def keys_for(facts: SubjectFacts) -> MatchKeys:
-    """The joining keys, partial keys and suggesting digests of a subject."""
+    """The joining keys, partial keys, suggesting digests and locks of a subject."""
     joining: set[str] = set()
     partial: set[str] = set()
+    reduced: set[str] = set()  # reduced forms as joining keys: looked up and locked
     suggesting: dict[str, Evidence] = {}
     if facts.bsn:
         joining.add(blind_index("bsn", facts.bsn.zfill(9)))
     dob = facts.date_of_birth.isoformat() if facts.date_of_birth else ""
     if not dob:
-        return MatchKeys(frozenset(joining), frozenset(), {})
+        return MatchKeys(frozenset(joining), frozenset(), {}, frozenset(joining))
     parts = surname_parts(facts.surname, facts.surname_prefix)
     if parts:
         joining.add(blind_index("dob+surname", f"{dob}|{''.join(parts)}"))
@@ -178,8 +186,8 @@ def keys_for(facts: SubjectFacts) -> MatchKeys:
         if len(parts) > 1:
             partial.update(blind_index("dob+surname-part", f"{dob}|{part}") for part in parts)
             # ... and "Jansen-de Vries" finds "Jansen" by its full-surname key.
-            for part in parts:
-                suggesting[blind_index("dob+surname", f"{dob}|{part}")] = Evidence.SURNAME_PART
+            reduced.update(blind_index("dob+surname", f"{dob}|{part}") for part in parts)
+            suggesting.update(dict.fromkeys(reduced, Evidence.SURNAME_PART))
     postcode = normalise_postcode(facts.postcode)
     bare = normalise_house_number(facts.house_number)
     if postcode and bare:
@@ -190,10 +198,12 @@ def keys_for(facts: SubjectFacts) -> MatchKeys:
         if number != bare:
             partial.add(bare_key)
             # Finds the same number filed without an addition.
-            suggesting[blind_index("address+dob", f"{postcode}|{bare}|{dob}")] = Evidence.ADDRESS_ADDITION
+            without = blind_index("address+dob", f"{postcode}|{bare}|{dob}")
+            reduced.add(without)
+            suggesting[without] = Evidence.ADDRESS_ADDITION
     for key in joining:
         suggesting.pop(key, None)
-    return MatchKeys(frozenset(joining), frozenset(partial), suggesting)
+    return MatchKeys(frozenset(joining), frozenset(partial), suggesting, frozenset(joining | reduced))
 
 
 def match_keys(facts: SubjectFacts) -> set[str]:

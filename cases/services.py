@@ -114,7 +114,7 @@ def place_signals(
         return []
     keys_of = [keys_for(a.subject) for a in arrivals]
     all_keys: set[str] = set().union(*(k.lookup for k in keys_of))
-    _lock_match_keys(all_keys)
+    _lock_match_keys(set().union(*(k.locks for k in keys_of)))
 
     household_of_key, partial_of_key = _households_of(all_keys)
     joining_households = {

@@ -12,6 +12,8 @@ import csv
 import datetime
 import importlib
 import io
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client
 
 from cases.matching import SubjectFacts, keys_for
@@ -417,3 +420,48 @@ def test_keys_made_before_the_upgrade_stop_joining_half_a_surname(world, api_as)
     ):
         again = _file(api_as, world.energie, f"E-{n}", signal_type="energy_arrears", **changes)
         assert again.case_id == first.case_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_half_a_surname_filed_while_the_other_is_being_filed_is_still_marked(world, api_as):
+    # The first filing holds its transaction open; the second, about "Jansen",
+    # must wait for it (they share a lock) and then find it, not miss it.
+    first_filed, release = threading.Event(), threading.Event()
+    filed: dict[str, Filed] = {}
+
+    def file_first() -> None:
+        try:
+            with transaction.atomic():
+                filed["first"] = _file(api_as, world.corporatie, "HUUR-1", subject__surname="Jansen-de Vries")
+                first_filed.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def file_second() -> None:
+        try:
+            first_filed.wait(timeout=10)
+            filed["second"] = _file(
+                api_as,
+                world.energie,
+                "E-1",
+                signal_type="energy_arrears",
+                subject__surname="Jansen",
+                **OTHER_ADDRESS,
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file_first), threading.Thread(target=file_second)]
+    for thread in threads:
+        thread.start()
+    assert first_filed.wait(timeout=10)
+    time.sleep(0.5)  # time enough for the second filing to finish, were it not waiting
+    assert "second" not in filed
+    release.set()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    first, second = filed["first"], filed["second"]
+    assert first.case_id != second.case_id
+    assert _matches(api_as, world.triage, first.case_id) == [_entry(second.case)]
