@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from schakelpunt.serializers import StrictSerializer
 
-from .matching import SUBJECT_FIELDS
+from .matching import SUBJECT_FIELDS, Evidence
 from .models import Case, ContactAttempt, Outcome, Priority, State
 
 
@@ -142,7 +142,7 @@ class PossibleMatchSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="case.id")
     reference = serializers.CharField(source="case.reference")
     state = serializers.CharField(source="case.state")
-    evidence = serializers.CharField(help_text="Waarom: surname_part of address_addition")
+    evidence = serializers.ChoiceField(choices=Evidence.choices, help_text="Waarom ze niet samengevoegd zijn")
 
 
 class CaseDetailSerializer(CaseSummarySerializer):
