@@ -406,7 +406,7 @@ def test_keys_made_before_the_upgrade_stop_joining_half_a_surname(world, api_as)
             digest=blind_index("dob+surname", f"1984-03-12|{half}"), household=household
         )
 
-    importlib.import_module("cases.migrations.0006_surname_halves_only_suggest").split_surname_halves(
+    importlib.import_module("cases.migrations.0007_surname_halves_only_suggest").split_surname_halves(
         apps, None
     )
 

@@ -1,4 +1,4 @@
-"""Keys made before 0005 stored each half of a double surname among the joining
+"""Keys made before 0006 stored each half of a double surname among the joining
 full-surname keys, where a "Jansen" born on the same day found (and joined) the
 household of "Jansen-de Vries". This recomputes the keys of every signal not yet
 erased: the halves leave the joining keys (unless a signal of that household has
@@ -68,7 +68,7 @@ def split_surname_halves(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0005_possible_matches"),
+        ("cases", "0006_possible_matches"),
         ("signals", "0005_fewer_indexes"),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_fewer_indexes'),
+        ('cases', '0005_notification_retry_and_park'),
     ]
 
     operations = [
