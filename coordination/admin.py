@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -21,13 +22,18 @@ class RolesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class UserChangeForm(forms.ModelForm):
+class UserChangeForm(auth_forms.UserChangeForm):
+    """Django's own user change form (the password as a read-only summary with a
+    link to the change-password page, never the hash in a text box) plus roles."""
+
     roles = RolesField(choices=Role.choices, required=False, label=_("rollen"))
 
     class Meta:
         model = User
+        field_classes = {"username": auth_forms.UsernameField}
         fields = (
             "username",
+            "password",
             "first_name",
             "last_name",
             "email",
@@ -43,6 +49,9 @@ class UserChangeForm(forms.ModelForm):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    # Passwords only through Django's forms: the add form's password1/password2
+    # (DjangoUserAdmin.add_form) and the change-password page linked from the
+    # user's page (DjangoUserAdmin.change_password_form).
     form = UserChangeForm
     list_display = ("username", "first_name", "last_name", "organisation", "role_list", "is_active")
     list_filter = ("organisation", "is_active")

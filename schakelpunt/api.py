@@ -54,7 +54,10 @@ _DENIED = (
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, (Conflict, ConcurrentTransition, TransitionNotAllowed)):
+    if isinstance(exc, Conflict) and exc.field:
+        exc = exceptions.APIException(detail={exc.field: [str(exc)]})
+        exc.status_code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, (Conflict, ConcurrentTransition, TransitionNotAllowed)):
         exc = exceptions.APIException(detail=str(exc) or "Conflict")
         exc.status_code = status.HTTP_409_CONFLICT
     elif isinstance(exc, DjangoValidationError):

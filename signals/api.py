@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -38,7 +38,13 @@ class SignalListCreateApi(GenericAPIView):
 
     @extend_schema(
         request=SignalInputSerializer,
-        responses={201: SignalReceiptSerializer},
+        responses={
+            201: SignalReceiptSerializer,
+            409: OpenApiResponse(
+                description="The partner_reference (or Idempotency-Key) was used before for other "
+                "content: the error names the earlier signal's reference; nothing is filed."
+            ),
+        },
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:

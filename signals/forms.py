@@ -53,7 +53,8 @@ def signal_form() -> WebForm:
                 required=True,
                 width="m",
                 hint=_(
-                    "Uw eigen dossier- of klantnummer. Hetzelfde kenmerk nog eens geeft geen tweede signaal."
+                    "Uw eigen dossier- of klantnummer, één per signaal. Hetzelfde signaal nog eens "
+                    "geeft geen tweede; een kenmerk dat al bij een ander signaal hoort, wordt geweigerd."
                 ),
             ),
             FormField(

@@ -109,6 +109,10 @@ class Signal(models.Model):
     partner_reference_index = models.CharField(max_length=32)
     # NULL, not "", when absent: the unique constraint must not treat absent keys as equal.
     idempotency_key_index = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
+    # A blind index of the filing's content: a repeat with the same reference or
+    # key is answered with this signal only when it says the same. Empty for
+    # signals filed before it was kept (those count as the same).
+    content_index = models.CharField(max_length=32, blank=True, default="")
 
     # Subject: personal data, encrypted at rest.
     bsn = EncryptedField()

@@ -53,25 +53,51 @@ def signal_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PARTNER)
 def signal_new(request: HttpRequest) -> HttpResponse:
     form = signal_form()
+    conflict = False
     # One key per form shown: a second click or a browser resubmit files nothing new.
     idempotency_key = (request.POST.get("idempotency_key") or "").strip()[:200] or uuid.uuid4().hex
     if request.method == "POST":
         form.bind(request.POST)
         serializer = SignalInputSerializer(data=payload(form.values()))
         if serializer.is_valid():
-            filing = services.file_signal(
-                actor=actor_of(request), data=serializer.validated_data, idempotency_key=idempotency_key
-            )
-            reference = filing.signal.reference
-            if filing.created:
-                messages.success(request, _("Uw signaal is ontvangen onder nummer %s.") % reference)
-            else:
-                messages.info(
-                    request,
-                    _("Dit signaal was al ontvangen onder nummer %s; er is geen tweede gemaakt.") % reference,
+            try:
+                filing = services.file_signal(
+                    actor=actor_of(request), data=serializer.validated_data, idempotency_key=idempotency_key
                 )
-            return redirect("signals_web:detail", signal_id=filing.signal.pk)
-        form.add_errors(flatten_errors(serializer.errors))
+            except services.FilingConflict as refused:
+                conflict = True
+                if refused.field == "idempotency_key":
+                    # The form's own key is hidden: this form was sent before and
+                    # its fields were changed since (the browser's back button).
+                    # A fresh key lets the changed form be sent as a new signal.
+                    idempotency_key = uuid.uuid4().hex
+                    form.add_errors(
+                        {
+                            "": [
+                                _(
+                                    "Dit formulier is al verstuurd als signaal %(reference)s, met andere "
+                                    "gegevens. Er is niets opgeslagen; verstuur het opnieuw om deze "
+                                    "gegevens als nieuw signaal door te geven."
+                                )
+                                % {"reference": refused.earlier_reference}
+                            ]
+                        }
+                    )
+                else:
+                    form.add_errors({"partner_reference": [refused.message]})
+            else:
+                reference = filing.signal.reference
+                if filing.outcome is services.Outcome.REPLAYED:
+                    messages.info(
+                        request,
+                        _("Dit signaal was al ontvangen onder nummer %s; er is geen tweede gemaakt.")
+                        % reference,
+                    )
+                else:
+                    messages.success(request, _("Uw signaal is ontvangen onder nummer %s.") % reference)
+                return redirect("signals_web:detail", signal_id=filing.signal.pk)
+        else:
+            form.add_errors(flatten_errors(serializer.errors))
     return render(
         request,
         "signals/signal_form.html",
@@ -81,7 +107,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
             "arrears_fields": ARREARS_FIELDS,
             "consent_fields": CONSENT_FIELDS,
         },
-        status=400 if form.has_errors else 200,
+        status=409 if conflict else 400 if form.has_errors else 200,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signals', '0005_fewer_indexes'),
+        ('signals', '0006_signal_content_index'),
     ]
 
     operations = [
