@@ -26,6 +26,7 @@ from schakelpunt.celery import app as celery_app
 from signals import bulk
 from signals.models import BulkPart, BulkUpload, Signal
 from signals.tasks import process_bulk_part, resume_bulk_uploads
+from tests.servers import wait_for
 from tests.signals.test_bulk_intake import URL, csv_file, row
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -63,9 +64,12 @@ def held_back(world, api_as, settings, monkeypatch, tmp_path):
 def another_worker_holds(part_id: int) -> Iterator[None]:
     """A live worker elsewhere filing the part: its own database session holds the part's lock."""
     db = connection.settings_dict
+    key = bulk._part_key(part_id)
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as other:
-        other.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [bulk._part_key(part_id)])
+        other.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [key])
         yield
+    # The session is gone; the server lets go of its locks a moment later.
+    assert wait_for(lambda: bulk._is_free(key), 10)
 
 
 def _killed_after_first_batch(monkeypatch, part_id: int) -> None:
