@@ -5,8 +5,9 @@ so a 50 MB file never sits in memory whole nor in the clear on disk. Its
 rows are cut into parts (``settings.BULK_PART_ROWS`` rows) that the Celery workers file side
 by side, each in batches of ``BATCH_ROWS`` through ``file_signals``
 (matching, idempotency by partner reference: the same file twice files
-nothing new); each refused row is reported with its line number, field and
-reason.
+nothing new and counts its rows as ``already_filed``; a reference used before
+for other content refuses that row); each refused row is reported with its
+line number, field and reason.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from schakelpunt.crypto import decrypt_chunks, encrypt_chunks
 
 from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
-from .services import Filing, Submission, file_signals
+from .services import Outcome, Submission, conflict_message, file_signals
 
 logger = logging.getLogger(__name__)
 
@@ -571,13 +572,12 @@ def _file_batch(
     new = replayed = 0
     if submissions:
         for line, filing in zip(lines, file_signals(actor=actor, submissions=submissions), strict=True):
-            outcome = filing_outcome(filing)
-            if outcome is None:
+            if filing.outcome is Outcome.CREATED:
                 new += 1
-            elif outcome == "":
+            elif filing.outcome is Outcome.REPLAYED:
                 replayed += 1
-            else:
-                refused[line] = [("partner_reference", outcome)]
+            else:  # the line's reference was used before for other content
+                refused[line] = [(filing.conflict_field or "partner_reference", conflict_message(filing))]
     upload = (
         BulkUpload.objects.select_for_update()
         .filter(pk=part.upload_id, state=BulkUpload.State.PROCESSING)
@@ -603,11 +603,6 @@ def _file_batch(
         errors_stored=F("errors_stored") + len(errors[:room]),
         errors_not_stored=F("errors_not_stored") + len(errors[room:]),
     )
-
-
-def filing_outcome(filing: Filing) -> str | None:
-    """None for a new signal, "" for a repeat of an earlier filing, else why the row is refused."""
-    return None if filing.created else ""
 
 
 def resume_stalled() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from signals.models import Signal
 from tests.signals.test_bulk_intake import URL, csv_file, row, upload
 
 
@@ -68,3 +69,28 @@ def test_a_file_uploaded_again_visibly_files_nothing_new(world, api_as, django_c
     html = web.get(f"/signalen/bulk/{same['id']}/").content.decode()
     assert "0 nieuw doorgegeven, 4 al eerder doorgegeven, 0 geweigerd." in html
     assert "Er is niets nieuws doorgegeven" in html
+
+
+def test_a_line_reusing_a_reference_for_another_person_is_refused_naming_the_earlier_signal(
+    world, api_as, django_capture_on_commit_callbacks
+):
+    rows = [row(n) for n in range(1, 6)]
+    rows[4] = {**row(5), "partner_reference": rows[3]["partner_reference"]}  # line 6 reuses line 5's
+    client = api_as(world.corporatie)
+    first = upload(client, django_capture_on_commit_callbacks, csv_file(rows))
+
+    assert (first["accepted"], first["already_filed"], first["rejected"]) == (4, 0, 1)
+    [error] = first["errors"]
+    assert (error["row"], error["field"]) == (6, "partner_reference")
+    [earlier] = [s for s in Signal.objects.all() if s.partner_reference == rows[3]["partner_reference"]]
+    assert earlier.reference in error["message"]
+    assert "Huurder" not in error["message"]
+    assert Signal.objects.count() == 4
+
+    # The same file with line 3 changed: that line is refused, the rest were filed before.
+    changed = [*rows[:4]]
+    changed[1] = {**changed[1], "arrears_amount": "999.00"}
+    again = upload(client, django_capture_on_commit_callbacks, csv_file(changed))
+    assert (again["accepted"], again["already_filed"], again["rejected"]) == (0, 3, 1)
+    assert [(e["row"], e["field"]) for e in again["errors"]] == [(3, "partner_reference")]
+    assert Signal.objects.count() == 4
