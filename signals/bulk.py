@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -612,11 +612,20 @@ def resume_stalled() -> int:
     the beat every minute; returns the number of tasks sent."""
     stale = timezone.now() - datetime.timedelta(seconds=int(settings.BULK_STALL_SECONDS))
     sent = 0
-    open_parts = BulkPart.objects.filter(
-        state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING),
-        upload__state=BulkUpload.State.PROCESSING,
-        heartbeat_at__lt=stale,
-    ).order_by("heartbeat_at")
+    moving = BulkPart.objects.filter(
+        upload_id=OuterRef("upload_id"), state=BulkPart.State.PROCESSING, heartbeat_at__gte=stale
+    )
+    open_parts = (
+        BulkPart.objects.filter(
+            state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING),
+            upload__state=BulkUpload.State.PROCESSING,
+            heartbeat_at__lt=stale,
+        )
+        # A part not yet started while another part of its file moves is only
+        # waiting in the queue behind it: sending it again would add a no-op.
+        .filter(Q(state=BulkPart.State.PROCESSING) | ~Exists(moving))
+        .order_by("heartbeat_at")
+    )
     for part_id in list(open_parts.values_list("pk", flat=True)[:500]):
         if _is_free(_part_key(part_id)):
             # Pushed forward so the next runs do not send it again while it waits in the queue.

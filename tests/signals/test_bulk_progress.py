@@ -39,12 +39,10 @@ def test_the_progress_call_pages_the_refused_rows(world, api_as, bad_rows):
     assert refused.status_code == 400
     assert "page" in refused.json()
 
-
-def test_the_page_shows_fifty_refused_rows_at_a_time(world, bad_rows):
-    client = Client()
-    client.force_login(world.corporatie)
-
-    html = client.get(f"/signalen/bulk/{bad_rows['id']}/?page=2").content.decode()
+    # The page shows them fifty at a time.
+    web = Client()
+    web.force_login(world.corporatie)
+    html = web.get(f"/signalen/bulk/{bad_rows['id']}/?page=2").content.decode()
 
     assert html.count('<th scope="row">') == 50
     assert '<th scope="row">62</th>' in html and '<th scope="row">111</th>' in html

@@ -215,3 +215,15 @@ def test_a_visibility_timeout_shorter_than_the_task_time_limit_is_refused_at_sta
     )
     assert done.returncode != 0
     assert "CELERY_VISIBILITY_TIMEOUT must be longer than BULK_TASK_TIME_LIMIT" in done.stderr
+
+
+def test_the_beat_does_not_send_again_a_part_waiting_behind_a_moving_part_of_its_file(held_back):
+    _upload_id, [first, second] = held_back(8)
+    BulkPart.objects.filter(pk=first).update(state="processing", heartbeat_at=timezone.now())
+    BulkPart.objects.filter(pk=second).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+
+    with another_worker_holds(first):  # filing the first part; the second waits in the queue
+        assert resume_bulk_uploads.delay().get() == 0
+
+    assert BulkPart.objects.get(pk=second).state == "pending"
+    assert Signal.objects.count() == 0
