@@ -619,8 +619,8 @@ def resume_stalled() -> int:
         BulkPart.objects.filter(
             state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING),
             upload__state=BulkUpload.State.PROCESSING,
-            heartbeat_at__lt=stale,
         )
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))  # null: cut before heartbeats existed
         # A part not yet started while another part of its file moves is only
         # waiting in the queue behind it: sending it again would add a no-op.
         .filter(Q(state=BulkPart.State.PROCESSING) | ~Exists(moving))

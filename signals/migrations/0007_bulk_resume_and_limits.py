@@ -40,4 +40,10 @@ class Migration(migrations.Migration):
             name='state',
             field=models.CharField(choices=[('pending', 'Wacht op verwerking'), ('processing', 'Wordt verwerkt'), ('done', 'Verwerkt'), ('failed', 'Mislukt')], default='pending', max_length=16),
         ),
+        # Uploads filed before: their stored errors counted, so that they page like new ones.
+        migrations.RunSQL(
+            "UPDATE signals_bulkupload SET errors_stored ="
+            " (SELECT count(*) FROM signals_bulkrowerror e WHERE e.upload_id = signals_bulkupload.id)",
+            migrations.RunSQL.noop,
+        ),
     ]
