@@ -620,7 +620,8 @@ def resume_stalled() -> int:
             state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING),
             upload__state=BulkUpload.State.PROCESSING,
         )
-        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))  # null: cut before heartbeats existed
+        # No heartbeat at all: a part cut before the heartbeat was kept.
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
         # A part not yet started while another part of its file moves is only
         # waiting in the queue behind it: sending it again would add a no-op.
         .filter(Q(state=BulkPart.State.PROCESSING) | ~Exists(moving))

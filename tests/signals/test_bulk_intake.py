@@ -182,7 +182,9 @@ def test_twenty_thousand_rows_with_one_percent_bad_and_uploaded_twice(
     first = upload(client, django_capture_on_commit_callbacks, content)
     assert first["state"] == "done"
     assert (first["total"], first["accepted"], first["rejected"]) == (20_000, 19_800, 200)
-    assert {e["row"]: e["field"] for e in first["errors"]} == bad_lines
+    assert first["errors_pages"] == 2  # 100 refused rows per page
+    following = client.get(first["errors_next"]).json()
+    assert {e["row"]: e["field"] for e in first["errors"] + following["errors"]} == bad_lines
     assert Signal.objects.count() == 19_800
     assert Signal.objects.values("partner_reference_index").distinct().count() == 19_800
 
