@@ -70,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
     # user's page (DjangoUserAdmin.change_password_form).
     form = UserChangeForm
     list_display = ("username", "first_name", "last_name", "organisation", "role_list", "is_active")
-    list_filter = ("organisation", "is_active")
+    list_filter = ("organisation", "is_active", "user_roles__role")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Schakelpunt"), {"fields": ("organisation", "roles")}),
