@@ -187,9 +187,9 @@ class User(AbstractUser):
             self._write_roles()
 
     def _write_roles(self) -> None:
-        held = self.roles
-        UserRole.objects.filter(user=self).exclude(role__in=held).delete()
-        UserRole.objects.bulk_create([UserRole(user=self, role=role) for role in held], ignore_conflicts=True)
+        held, rows = self.roles, UserRole.objects.using(self._state.db)
+        rows.filter(user=self).exclude(role__in=held).delete()
+        rows.bulk_create([UserRole(user=self, role=role) for role in held], ignore_conflicts=True)
         self.__dict__["_roles_changed"] = False
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
