@@ -24,6 +24,7 @@ checked so far, across the threads or processes, for a job to report.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -302,6 +303,10 @@ def _verify_ranges(
             with context.Pool(workers, initializer=_fresh_connections, initargs=(progress,)) as processes:
                 arguments = [(alias, exported, chains, heads, *job) for job in jobs]
                 spans = processes.starmap(_check_shared, arguments)
+                # Let the children finish on their own: leaving the block
+                # terminates whatever is still running (with SIGTERM).
+                processes.close()
+                processes.join()
     return _merged(heads, spans)
 
 
@@ -310,6 +315,9 @@ _CHILD_PROGRESS: list[Progress] = []
 
 
 def _fresh_connections(progress: Progress | None = None) -> None:
+    # A Celery worker's own SIGTERM handler (warm shutdown) is inherited by a
+    # forked child and would keep it alive through the pool's terminate().
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A forked child inherits the parent's open connections (and the parent's
     # transaction state on them); it must neither use nor close those sockets,
     # so it keeps the inherited wrappers referenced (never finalised) until

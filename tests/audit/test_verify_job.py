@@ -8,13 +8,17 @@ the way ``make run`` does it.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
+from typing import cast
 
 import pytest
+import redis
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -25,7 +29,9 @@ from audit.integrity import Progress, verify
 from audit.models import AccessEvent, VerificationRun
 from audit.tasks import verify_audit_log
 from coordination.models import User
-from tests.servers import wait_for
+from schakelpunt.celery import app as celery_app
+from tests.servers import throwaway_redis, wait_for
+from tests.test_celery_worker import _reset_connections, _worker_process
 
 from .conftest import behind_the_back, write_entries
 
@@ -300,3 +306,38 @@ def test_the_auditors_page_shows_the_finished_result(log, world, web_as):
     assert "Niet in orde:" in overview and f"nummer {log[7].pk}" in overview
     start = AccessEvent.objects.get(action="audit.verify.start")
     assert start.detail["via"] == "web"
+
+
+@pytest.fixture
+def broker() -> Iterator[str]:
+    """A Redis of this test's own as the broker, instead of running tasks in-process."""
+    with throwaway_redis() as server:
+        url = server.url(0)
+        saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
+        celery_app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
+        _reset_connections()
+        try:
+            yield url
+        finally:
+            celery_app.conf.update(**saved)
+            _reset_connections()
+
+
+@pytest.mark.slow
+def test_with_a_broker_a_worker_runs_the_check_from_its_id_alone(log, world, api_as, broker, tmp_path: Path):
+    client = api_as(world.auditor)
+
+    run_id = client.post(VERIFY).json()["id"]
+
+    # Queued on Redis with nothing but the run's id as argument; no check here.
+    (message,) = cast(list[bytes], redis.Redis.from_url(broker).lrange("celery", 0, -1))
+    envelope = json.loads(message)
+    assert envelope["headers"]["task"] == "audit.tasks.run_verification"
+    assert envelope["headers"]["argsrepr"] == repr((run_id,))
+    assert VerificationRun.objects.get(pk=run_id).state == "queued"
+
+    with _worker_process(broker, tmp_path):
+        run = _ended(run_id)
+
+    assert (run.state, run.ok, run.checked, run.first_bad) == ("finished", True, 13, None)
+    assert client.get(VERIFY).json()["id"] == run_id
