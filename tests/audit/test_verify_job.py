@@ -20,7 +20,7 @@ from typing import cast
 import pytest
 import redis
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import DataError, connection, connections, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -341,3 +341,32 @@ def test_with_a_broker_a_worker_runs_the_check_from_its_id_alone(log, world, api
 
     assert (run.state, run.ok, run.checked, run.first_bad) == ("finished", True, 13, None)
     assert client.get(VERIFY).json()["id"] == run_id
+
+
+def test_a_running_check_shows_its_progress(log, world, api_as, web_as):
+    now = timezone.now()
+    run = VerificationRun.objects.create(
+        via="web", requested_by=world.auditor, state="running", started_at=now, heartbeat_at=now
+    )
+    VerificationRun.objects.filter(pk=run.pk).update(total=200, checked=80)
+
+    body = api_as(world.auditor).get(f"{VERIFY}{run.pk}/").json()
+    html = web_as(world.auditor).get(f"/toegangslog/integriteit/{run.pk}/").content.decode()
+
+    assert (body["state"], body["checked"], body["total"], body["ok"]) == ("running", 80, 200, None)
+    assert 'max="200" value="80"' in html
+    assert "80 van 200 regels gecontroleerd (40%)" in html
+    assert "Bezig" in html and "data-running" in html
+
+
+def test_a_check_that_breaks_down_is_shown_and_logged_as_failed(log, world, api_as):
+    run = VerificationRun.objects.create(via="api", requested_by=world.auditor, chains=["geen-keten"])
+
+    with pytest.raises(DataError):
+        verification.execute(run.pk)
+
+    body = api_as(world.auditor).get(f"{VERIFY}{run.pk}/").json()
+    assert (body["state"], body["ok"], body["error"]) == ("failed", None, "DataError")
+    entry = AccessEvent.objects.get(action="audit.verify")
+    assert (entry.outcome, entry.object_id, entry.detail["error"]) == ("error", str(run.pk), "DataError")
+    assert api_as(world.auditor).get(VERIFY).json()["ok"] is None  # a failed check is no finding
