@@ -28,7 +28,7 @@ from schakelpunt.api import actor_of, role_permission
 
 from . import selectors, verification
 from .export import FIELDS, csv_cell, csv_response
-from .models import AccessEvent, EventType, VerificationRun
+from .models import AccessEvent, EventType
 from .services import record
 
 IsAuditor = role_permission(Role.AUDITOR)
@@ -183,7 +183,8 @@ class VerificationRunSerializer(serializers.Serializer):
     """A check's state and, once finished, its outcome (``checked`` counts up while it runs)."""
 
     id = serializers.UUIDField()
-    state = serializers.ChoiceField(choices=VerificationRun.State.choices)
+    # Not a ChoiceField: its enum would take the name the cases' state enum has in the schema.
+    state = serializers.CharField(help_text="queued, running, finished or failed")
     ok = serializers.BooleanField(allow_null=True, help_text="null until the check has finished")
     checked = serializers.IntegerField(help_text="entries checked (so far)")
     total = serializers.IntegerField(allow_null=True, help_text="entries to check, once known")
@@ -246,13 +247,13 @@ class VerifyView(APIView):
         )
 
 
-@extend_schema(tags=["audit"], operation_id="audit_verify_run", responses=VerificationRunSerializer)
 class VerifyRunView(APIView):
     """One check: ``queued``, ``running`` (``checked`` of ``total``), ``finished`` (``ok``,
     ``first_bad``) or ``failed`` (``error``: the check itself broke down, or stalled)."""
 
     permission_classes = [IsAuditor]
 
+    @extend_schema(tags=["audit"], operation_id="audit_verify_run", responses=VerificationRunSerializer)
     def get(self, request: Request, run_id: UUID) -> Response:
         run = verification.run_for(actor_of(request), run_id)
         return Response(VerificationRunSerializer(verification.describe(run)).data)
