@@ -51,8 +51,8 @@ lint: install-dev
 # Refresh the English translation after changing texts: fill in the new msgstr
 # lines in locale/en/LC_MESSAGES/django.po, then run this again to compile.
 messages: install-dev
-	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+	DJANGO_SETTINGS_MODULE=schakelpunt.settings_test $(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
+	DJANGO_SETTINGS_MODULE=schakelpunt.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -22,7 +22,6 @@ from .chain import (
     message,
     signer,
 )
-from .integrity import DEFAULT_WORKERS, Result, verify
 from .models import AccessEvent, ChainHead
 
 MAX_DETAIL_CHARS = 2000
@@ -222,34 +221,3 @@ def _advance_head(cursor: Any, head_table: str, chain: int, alias: str, by: int 
         # between tests) gets its head here. get_or_create survives a race.
         ChainHead.objects.using(alias).get_or_create(chain=chain)
     raise RuntimeError(f"Access-log chain {chain} has no head row and none could be created.")
-
-
-def verify_log(
-    *,
-    actor: Any,
-    workers: int = DEFAULT_WORKERS,
-    chains: list[int] | None = None,
-    via: str = "",
-) -> Result:
-    """Verify the hash chains and log that it was done (a ``verify`` entry).
-
-    The entry is written after the check, with its result: outcome ``error``
-    when tampering was found, so auditors can filter for it. ``via`` says
-    where the check was started (``api``, ``command``, ``task``).
-    """
-    result = verify(chains=chains, workers=workers)
-    record(
-        actor=actor,
-        event_type="verify",
-        action="audit.verify",
-        outcome="success" if result.ok else "error",
-        object_type="access_log",
-        detail={
-            "ok": result.ok,
-            "checked": result.checked,
-            "first_bad": result.first_bad,
-            "chains": chains,
-            "via": via,
-        },
-    )
-    return result

@@ -109,6 +109,7 @@ class CaseDetailApi(GenericAPIView):
         context = {
             "available_transitions": available_transitions(actor_of(request), case, _team_ids(request)),
             "timeline": selectors.timeline(case),
+            "possible_matches": selectors.possible_matches(actor_of(request), case),
         }
         return Response(CaseDetailSerializer(case, context=context).data)
 

@@ -70,9 +70,9 @@ def team_professionals(team_id: uuid.UUID | None) -> list[User]:
     """The lead professionals a case of this team can be given to."""
     if team_id is None:
         return []
-    members = User.objects.filter(teams=team_id, is_active=True).order_by("first_name", "last_name")
-    # Roles are a JSON list; filtered here so that SQLite (development) works too.
-    return [member for member in members if member.has_role(Role.PROFESSIONAL)]
+    return list(
+        User.objects.holding(Role.PROFESSIONAL).filter(teams=team_id).order_by("first_name", "last_name")
+    )
 
 
 def transition_form(name: str, case: Case | None) -> WebForm:

@@ -1,11 +1,40 @@
 """Normalisation and blind match keys for households.
 
 Matching never compares plaintext: each signal yields a small set of keyed
-HMACs (blind indexes) of normalised values, and two signals belong to one
-household when they share a key. The keys follow DESIGN.md: the BSN; date of
-birth with the normalised surname; postcode and house number with date of
-birth. The normalisation is what makes "Jansen-de Vries" and "JANSEN DE VRIES",
-"1234 ab" and "1234AB", "Émile" and "Emile" the same.
+HMACs (blind indexes) of normalised values. The normalisation is what makes
+"Jansen-de Vries" and "JANSEN DE VRIES", "1234 ab" and "1234AB", "Émile" and
+"Emile" the same.
+
+Not every shared key is enough to put two signals in one case: the lead of a
+case sees every name, BSN and address in it, so joining two households by
+mistake shows one household's data to the other's lead. Evidence that is
+strong enough joins; weaker evidence only marks the cases as a *possible
+match* for triage, who merge them if they are one household.
+
+=====================================================  ============  ======================
+evidence (all normalised)                              effect        key (purpose)
+=====================================================  ============  ======================
+BSN                                                    joins         ``bsn``
+full surname + date of birth                           joins         ``dob+surname``
+postcode + house number + addition + date of birth     joins         ``address+dob``
+one part of a double surname + date of birth           suggests      ``dob+surname-part``
+  ("Jansen-de Vries" and "Jansen" or "de Vries-Bakker")
+postcode + house number + date of birth, the addition  suggests      ``address-bare+dob``
+  missing on one side or different ("12" and "12-A")
+=====================================================  ============  ======================
+
+The house-number addition belongs to the address: "12-A" and "12-B" are two
+homes, often two households in one building, so only the same addition (or
+none on both sides) joins. Half of a double surname joins only together with
+one of the joining keys (BSN or address), which then carries the join by
+itself. When one signal's joining keys lead to the open cases of two
+households (the surname of one, the address of the other), it joins the
+older case and marks the two as a possible match. Suggestions are made
+against open cases only, since only open cases can be merged.
+
+``keys_for`` gives the three sets a signal needs: the joining keys (stored
+under its household, a shared one joins), the partial keys (stored apart, so
+later signals can find them) and the digests to look up that only suggest.
 """
 
 from __future__ import annotations
@@ -14,6 +43,9 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.crypto import blind_index
 
@@ -99,22 +131,81 @@ class SubjectFacts:
     house_number_addition: str = ""
 
 
-def match_keys(facts: SubjectFacts) -> set[str]:
-    """Blind match keys for a subject; any shared key means the same household."""
-    keys: set[str] = set()
+class Evidence(models.TextChoices):
+    """Why two cases are marked as a possible match."""
+
+    SURNAME_PART = "surname_part", _("Zelfde geboortedatum en een deel van een dubbele achternaam")
+    ADDRESS_ADDITION = (
+        "address_addition",
+        _("Zelfde geboortedatum, postcode en huisnummer, maar een andere of geen toevoeging"),
+    )
+    FITS_BOTH = "fits_both", _("Een later signaal past op voldoende bewijs bij beide casussen")
+
+
+@dataclass(frozen=True)
+class MatchKeys:
+    """The blind keys of one subject (see the table in the module docstring)."""
+
+    joining: frozenset[str]
+    """Stored under the household; another signal sharing one joins its case."""
+    partial: frozenset[str]
+    """Stored as partial keys; found again, they only suggest."""
+    suggesting: dict[str, Evidence]
+    """Digests to look up among both kinds of stored keys; a hit only suggests."""
+    locks: frozenset[str]
+    """What an intake locks: the joining keys and the reduced forms of the subject
+    in the joining keys' terms ("jansen" for "Jansen-de Vries", "12" for "12-A").
+    Any two subjects that can join or mark each other share one, so concurrent
+    signals about them are serialised; a plain "Jansen" at "12" locks no more
+    than its joining keys (a batch of a thousand takes as many advisory locks
+    as before, in PostgreSQL's shared lock table)."""
+
+    @property
+    def lookup(self) -> frozenset[str]:
+        return self.joining | self.suggesting.keys()
+
+
+def keys_for(facts: SubjectFacts) -> MatchKeys:
+    """The joining keys, partial keys, suggesting digests and locks of a subject."""
+    joining: set[str] = set()
+    partial: set[str] = set()
+    reduced: set[str] = set()  # reduced forms as joining keys: looked up and locked
+    suggesting: dict[str, Evidence] = {}
     if facts.bsn:
-        keys.add(blind_index("bsn", facts.bsn.zfill(9)))
+        joining.add(blind_index("bsn", facts.bsn.zfill(9)))
     dob = facts.date_of_birth.isoformat() if facts.date_of_birth else ""
-    if dob:
-        parts = surname_parts(facts.surname, facts.surname_prefix)
-        if parts:
-            keys.add(blind_index("dob+surname", f"{dob}|{''.join(parts)}"))
-            # A double surname is often filed as one half only ("de Vries"
-            # for "Jansen-de Vries"); each half with the birth date is a key.
-            if len(parts) > 1:
-                keys.update(blind_index("dob+surname", f"{dob}|{part}") for part in parts)
-        postcode = normalise_postcode(facts.postcode)
+    if not dob:
+        return MatchKeys(frozenset(joining), frozenset(), {}, frozenset(joining))
+    parts = surname_parts(facts.surname, facts.surname_prefix)
+    if parts:
+        joining.add(blind_index("dob+surname", f"{dob}|{''.join(parts)}"))
+        for part in parts:
+            # A double surname's halves are kept apart from full surnames:
+            # "Jansen" finds "Jansen-de Vries" by its half "jansen" ...
+            suggesting[blind_index("dob+surname-part", f"{dob}|{part}")] = Evidence.SURNAME_PART
+        if len(parts) > 1:
+            partial.update(blind_index("dob+surname-part", f"{dob}|{part}") for part in parts)
+            # ... and "Jansen-de Vries" finds "Jansen" by its full-surname key.
+            reduced.update(blind_index("dob+surname", f"{dob}|{part}") for part in parts)
+            suggesting.update(dict.fromkeys(reduced, Evidence.SURNAME_PART))
+    postcode = normalise_postcode(facts.postcode)
+    bare = normalise_house_number(facts.house_number)
+    if postcode and bare:
         number = normalise_house_number(facts.house_number, facts.house_number_addition)
-        if postcode and number:
-            keys.add(blind_index("address+dob", f"{postcode}|{number}|{dob}"))
-    return keys
+        joining.add(blind_index("address+dob", f"{postcode}|{number}|{dob}"))
+        bare_key = blind_index("address-bare+dob", f"{postcode}|{bare}|{dob}")
+        suggesting[bare_key] = Evidence.ADDRESS_ADDITION  # finds the same number with an addition
+        if number != bare:
+            partial.add(bare_key)
+            # Finds the same number filed without an addition.
+            without = blind_index("address+dob", f"{postcode}|{bare}|{dob}")
+            reduced.add(without)
+            suggesting[without] = Evidence.ADDRESS_ADDITION
+    for key in joining:
+        suggesting.pop(key, None)
+    return MatchKeys(frozenset(joining), frozenset(partial), suggesting, frozenset(joining | reduced))
+
+
+def match_keys(facts: SubjectFacts) -> set[str]:
+    """The keys on which a subject joins a household: any shared one is enough."""
+    return set(keys_for(facts).joining)

@@ -13,6 +13,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from schakelpunt.crypto import EncryptedField
 
+from .matching import Evidence
+
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
 
@@ -51,6 +53,30 @@ class HouseholdKey(models.Model):
     class Meta:
         verbose_name = _("koppelsleutel")
         verbose_name_plural = _("koppelsleutels")
+
+    def __str__(self) -> str:
+        return self.digest
+
+
+class PartialKey(models.Model):
+    """A blind key of evidence too weak to join on (see ``cases.matching``).
+
+    Kept apart from ``HouseholdKey``: several households may hold the same
+    one (two people born on one day, each with "Jansen" in their name), and
+    a later signal that finds one only marks a possible match.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    digest = models.CharField(max_length=32)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="partial_keys")
+
+    class Meta:
+        verbose_name = _("deelsleutel")
+        verbose_name_plural = _("deelsleutels")
+        constraints = [
+            # Also the index that digest lookups use.
+            models.UniqueConstraint(fields=["digest", "household"], name="partial_key_once_per_household")
+        ]
 
     def __str__(self) -> str:
         return self.digest
@@ -462,3 +488,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class PossibleMatch(models.Model):
+    """Two cases that may be about one household, on evidence too weak to join them.
+
+    ``case`` is the case of the signal that found ``other``. Triage sees the
+    mark on both cases and decides; the mark holds no personal data.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    evidence = models.CharField(max_length=24, choices=Evidence.choices)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mogelijke match")
+        verbose_name_plural = _("mogelijke matches")
+        constraints = [models.UniqueConstraint(fields=["case", "other"], name="possible_match_once")]
+        indexes = [models.Index(fields=["other"], name="possible_match_other_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ~ {self.other_id}"

@@ -38,9 +38,7 @@ _SUBJECTS = {
 def team_coordinators(case: Case) -> list[User]:
     if case.team_id is None:
         return []
-    return [
-        u for u in User.objects.filter(teams=case.team_id, is_active=True) if u.has_role(Role.COORDINATOR)
-    ]
+    return list(User.objects.holding(Role.COORDINATOR).filter(teams=case.team_id))
 
 
 def case_holder(case: Case) -> list[User]:
@@ -58,7 +56,7 @@ def case_owners(case: Case) -> list[User]:
     if holder:
         return holder
     if case.team_id is None:
-        return [u for u in User.objects.filter(is_active=True) if u.has_role(Role.TRIAGE)]
+        return list(User.objects.holding(Role.TRIAGE))
     return []
 
 

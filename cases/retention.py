@@ -28,6 +28,7 @@ from .models import (
     HouseholdKey,
     NetworkMember,
     Outcome,
+    PartialKey,
     PlanAction,
     PlanGoal,
     State,
@@ -96,6 +97,7 @@ def erase_case(case: Case, now: datetime.datetime) -> None:
     )
     if not still_held.exists():
         HouseholdKey.objects.filter(household_id=case.household_id).delete()
+        PartialKey.objects.filter(household_id=case.household_id).delete()
     record(
         actor=None,
         event_type="erase",

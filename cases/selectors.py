@@ -13,7 +13,17 @@ from audit.services import record
 from coordination.models import CASE_ROLES, Role, User
 
 from . import pagination
-from .models import OPEN_STATES, Case, CaseTransition, ContactAttempt, PlanGoal, Priority, State
+from .matching import Evidence
+from .models import (
+    OPEN_STATES,
+    Case,
+    CaseTransition,
+    ContactAttempt,
+    PlanGoal,
+    PossibleMatch,
+    Priority,
+    State,
+)
 
 INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
 
@@ -201,6 +211,32 @@ def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -
         if case is not None:
             return CaseRead(case=case, break_glass=True)
     raise Http404
+
+
+@dataclass(frozen=True)
+class PossibleMatchRead:
+    case: Case
+    evidence: str
+
+    @property
+    def evidence_label(self) -> str:
+        return str(Evidence(self.evidence).label)
+
+
+def possible_matches(actor: User, case: Case) -> list[PossibleMatchRead]:
+    """The other cases marked as possibly the same household as ``case``, as far
+    as the actor may see them (a case read by breaking the glass shows only
+    the marks that lead into the actor's own scope). One query."""
+    visible = cases_for(actor)
+    marks = (
+        PossibleMatch.objects.filter(Q(case=case, other__in=visible) | Q(other=case, case__in=visible))
+        .select_related("case", "other")
+        .order_by("found_at", "id")
+    )
+    return [
+        PossibleMatchRead(case=mark.other if mark.case_id == case.pk else mark.case, evidence=mark.evidence)
+        for mark in marks
+    ]
 
 
 def _roles(actor: User) -> str:

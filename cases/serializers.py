@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from schakelpunt.serializers import StrictSerializer
 
-from .matching import SUBJECT_FIELDS
+from .matching import SUBJECT_FIELDS, Evidence
 from .models import Case, ContactAttempt, Outcome, Priority, State
 
 
@@ -135,6 +136,15 @@ class TimelineItemSerializer(serializers.Serializer):
     target = serializers.CharField(required=False, help_text="Status erna")
 
 
+class PossibleMatchSerializer(serializers.Serializer):
+    """Another case that may be about the same household: no personal data."""
+
+    id = serializers.UUIDField(source="case.id")
+    reference = serializers.CharField(source="case.reference")
+    state = serializers.CharField(source="case.state")
+    evidence = serializers.ChoiceField(choices=Evidence.choices, help_text="Waarom ze niet samengevoegd zijn")
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     household = serializers.UUIDField(source="household_id")
     district = serializers.CharField(source="district.name", allow_null=True, default=None)
@@ -145,6 +155,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     plan = serializers.SerializerMethodField()
     network = NetworkMemberSerializer(many=True)
     timeline = serializers.SerializerMethodField()
+    possible_matches = serializers.SerializerMethodField()
 
     class Meta(CaseSummarySerializer.Meta):
         fields = (
@@ -158,6 +169,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "contacts",
             "plan",
             "network",
+            "possible_matches",
         )
 
     def get_plan(self, case: Case) -> dict[str, Any]:
@@ -165,6 +177,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     def get_timeline(self, case: Case) -> list[dict[str, Any]]:
         return TimelineItemSerializer(self.context["timeline"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(PossibleMatchSerializer(many=True))
+    def get_possible_matches(self, case: Case) -> list[dict[str, Any]]:
+        """Cases that may be the same household (too little evidence to join), in the reader's scope."""
+        return PossibleMatchSerializer(self.context["possible_matches"], many=True).data  # type: ignore[return-value]
 
 
 class CaseFilterSerializer(serializers.Serializer):

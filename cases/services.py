@@ -17,8 +17,17 @@ from schakelpunt import rows
 
 from . import notifications
 from .deadlines import refresh_deadline
-from .matching import SubjectFacts, match_keys, normalise_postcode
-from .models import OPEN_STATES, Case, Household, HouseholdKey, Notification, Priority
+from .matching import Evidence, SubjectFacts, keys_for, normalise_postcode
+from .models import (
+    OPEN_STATES,
+    Case,
+    Household,
+    HouseholdKey,
+    Notification,
+    PartialKey,
+    PossibleMatch,
+    Priority,
+)
 
 THREATS = frozenset({"eviction", "disconnection", "end_of_supply"})
 
@@ -90,31 +99,46 @@ def place_signals(
     placements and returns the caller's own new rows (the signals, with
     their cases set), written together with the new households, keys and
     cases: for one signal, in one statement. Signals in one batch find each
-    other as they find earlier ones. A household found by several keys that belong to
-    different known households joins the oldest open case among them;
-    triage merges households if that was wrong. The queries do not grow with
-    the batch (one per kind of row), so a partner's monthly file is filed in
-    batches by this same code path.
+    other as they find earlier ones. Only joining keys (``cases.matching``)
+    join: a household found by several that belong to different known
+    households joins the oldest open case among them; triage merges
+    households if that was wrong. Evidence too weak to join (half of a
+    double surname, an address without its addition) marks the signal's
+    case as a possible match of the other household's open case instead.
+    The queries do not grow with the batch (one per kind of row), so a
+    partner's monthly file is filed in batches by this same code path.
     """
     assert transaction.get_connection().in_atomic_block, "place_signals needs a transaction"
     if not arrivals:
         rows.write(with_rows([]))
         return []
-    keys_of = [match_keys(a.subject) for a in arrivals]
-    all_keys = set().union(*keys_of)
-    _lock_match_keys(all_keys)
+    keys_of = [keys_for(a.subject) for a in arrivals]
+    all_keys: set[str] = set().union(*(k.lookup for k in keys_of))
+    _lock_match_keys(set().union(*(k.locks for k in keys_of)))
 
-    household_of_key = _households_of(all_keys)
+    household_of_key, partial_of_key = _households_of(all_keys)
+    joining_households = {
+        household_of_key[key] for k in keys_of for key in k.joining if key in household_of_key
+    }
     open_case: dict[uuid.UUID, Case] = {}  # household -> its open case
-    if household_of_key:
+    if joining_households:
         for case in (
             Case.objects.select_for_update(of=("self",))
             .select_related("lead", "claimed_by")
-            .filter(household_id__in=set(household_of_key.values()), state__in=OPEN_STATES)
+            .filter(household_id__in=joining_households, state__in=OPEN_STATES)
             .order_by("-opened_at")  # the oldest wins: it is written last
         ):
             open_case[case.household_id] = case
     existing = {case.id: case for case in open_case.values()}
+    # Households found only by evidence that suggests: their open cases are
+    # read, not locked (nothing is written to them). Rare, so a query of its own.
+    suggested_households = set(household_of_key.values()).union(*partial_of_key.values()) - joining_households
+    suggested_case: dict[uuid.UUID, Case] = {}
+    if suggested_households:
+        for case in Case.objects.filter(
+            household_id__in=suggested_households, state__in=OPEN_STATES
+        ).order_by("-opened_at"):
+            suggested_case[case.household_id] = case
     facts_of: dict[uuid.UUID, list[SignalFacts]] = defaultdict(list)
     for case_id, threat, children, creditor in _signal_facts(existing):
         facts_of[case_id].append(
@@ -126,12 +150,16 @@ def place_signals(
     now = timezone.now()
     new_households: list[Household] = []
     new_keys: list[HouseholdKey] = []
+    new_partial_keys: list[PartialKey] = []
     new_cases: dict[uuid.UUID, Case] = {}
     joined: dict[uuid.UUID, list[str]] = defaultdict(list)  # existing case -> signal ids
+    marks: dict[frozenset[uuid.UUID], PossibleMatch] = {}
     placements: list[Placement] = []
 
     for arrival, keys in zip(arrivals, keys_of, strict=True):
-        households = list(dict.fromkeys(household_of_key[k] for k in sorted(keys) if k in household_of_key))
+        households = list(
+            dict.fromkeys(household_of_key[k] for k in sorted(keys.joining) if k in household_of_key)
+        )
         candidates = [open_case[h] for h in households if h in open_case]
         case = min(candidates, key=lambda c: c.opened_at) if candidates else None
         if case is not None:
@@ -142,11 +170,26 @@ def place_signals(
             household = Household(created_at=now)
             new_households.append(household)
             household_id = household.id
-        for key in keys:
+        # What only suggests: the open cases of other households found by it.
+        suggested: dict[Case, Evidence] = {other: Evidence.FITS_BOTH for other in candidates}
+        for digest, evidence in sorted(keys.suggesting.items()):
+            found = partial_of_key.get(digest, set())
+            if digest in household_of_key:
+                found = found | {household_of_key[digest]}
+            for other_household in sorted(found - {household_id}):
+                other = open_case.get(other_household) or suggested_case.get(other_household)
+                if other is not None:
+                    suggested.setdefault(other, evidence)
+        for key in keys.joining:
             if key not in household_of_key:
                 household_of_key[key] = household_id
                 # Positional (id, digest, household): a batch makes thousands.
                 new_keys.append(HouseholdKey(None, key, household_id))
+        for key in keys.partial:
+            holders = partial_of_key.setdefault(key, set())
+            if household_id not in holders:
+                holders.add(household_id)
+                new_partial_keys.append(PartialKey(uuid.uuid4(), key, household_id))
 
         if case is None:
             district = router.district_for(normalise_postcode(arrival.subject.postcode))
@@ -163,24 +206,31 @@ def place_signals(
             open_case[household_id] = new_cases[case.id] = case
             facts_of[case.id].append(arrival.facts)
             placements.append(Placement(case=case, created=True))
-            continue
-
-        facts_of[case.id].append(arrival.facts)
-        case.priority = max(case.priority, priority_for(facts_of[case.id]))
-        case.last_signal_at = now
-        if case.id in new_cases:
-            case.signal_count += 1
-            refresh_deadline(case, policy)
         else:
-            joined[case.id].append(arrival.signal_id)
-        placements.append(Placement(case=case, created=False))
+            facts_of[case.id].append(arrival.facts)
+            case.priority = max(case.priority, priority_for(facts_of[case.id]))
+            case.last_signal_at = now
+            if case.id in new_cases:
+                case.signal_count += 1
+                refresh_deadline(case, policy)
+            else:
+                joined[case.id].append(arrival.signal_id)
+            placements.append(Placement(case=case, created=False))
+        for other, evidence in suggested.items():
+            if other.id != case.id:
+                marks.setdefault(
+                    frozenset((case.id, other.id)),
+                    PossibleMatch(case_id=case.id, other_id=other.id, evidence=evidence.value, found_at=now),
+                )
 
     rows.write(
         [
             rows.Insert(Household, new_households),
             # No conflicts: every key is locked (above) and was looked up after.
             rows.Insert(HouseholdKey, new_keys),
+            rows.Insert(PartialKey, new_partial_keys),
             rows.Insert(Case, list(new_cases.values())),
+            rows.Insert(PossibleMatch, _unmarked(marks, new_cases)),
             *with_rows(placements),
         ]
     )
@@ -205,18 +255,44 @@ def place_signals(
     return placements
 
 
-def _households_of(keys: set[str]) -> dict[str, uuid.UUID]:
-    """The household each known key belongs to."""
+def _unmarked(
+    marks: dict[frozenset[uuid.UUID], PossibleMatch], new_cases: dict[uuid.UUID, Case]
+) -> list[PossibleMatch]:
+    """The marks not made before: only two earlier cases can have one already."""
+    between_earlier = [pair for pair in marks if not pair & new_cases.keys()]
+    if between_earlier:
+        ids = set().union(*between_earlier)
+        for case_id, other_id in PossibleMatch.objects.filter(case_id__in=ids, other_id__in=ids).values_list(
+            "case_id", "other_id"
+        ):
+            marks.pop(frozenset((case_id, other_id)), None)
+    return list(marks.values())
+
+
+def _households_of(keys: set[str]) -> tuple[dict[str, uuid.UUID], dict[str, set[uuid.UUID]]]:
+    """The household each known joining key belongs to, and the households that
+    hold each known partial key; one statement."""
     if not keys:
-        return {}
-    table = connection.ops.quote_name(HouseholdKey._meta.db_table)
+        return {}, {}
+    quote = connection.ops.quote_name
+    joining = quote(HouseholdKey._meta.db_table)
+    partial = quote(PartialKey._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT digest, household_id FROM {table} WHERE digest {rows.any_of(keys)}",  # noqa: S608
-            rows.flat_params([list(keys)]),
+            f"SELECT digest, household_id, 0 FROM {joining} WHERE digest {rows.any_of(keys)} "  # noqa: S608
+            f"UNION ALL SELECT digest, household_id, 1 FROM {partial} WHERE digest {rows.any_of(keys)}",
+            rows.flat_params([list(keys), list(keys)]),
         )
         found = cursor.fetchall()
-    return {digest: h if isinstance(h, uuid.UUID) else uuid.UUID(str(h)) for digest, h in found}
+    household_of_key: dict[str, uuid.UUID] = {}
+    partial_of_key: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for digest, h, is_partial in found:
+        household = h if isinstance(h, uuid.UUID) else uuid.UUID(str(h))
+        if is_partial:
+            partial_of_key[digest].add(household)
+        else:
+            household_of_key[digest] = household
+    return household_of_key, dict(partial_of_key)
 
 
 def _signal_facts(cases: dict[uuid.UUID, Case]) -> list[tuple[uuid.UUID, str, str, str]]:

@@ -259,6 +259,7 @@ def _case_page(
             "contacts": list(case.contacts.all()),
             "goals": list(case.goals.all()),
             "network": list(case.network.all()),
+            "possible_matches": selectors.possible_matches(actor, case),
             "transitions": transitions,
             "contact_form": forms.get("contact"),
             "goal_form": forms.get("goal"),

@@ -89,8 +89,8 @@ def _require_reason(reason: str) -> str:
 def _team_professional(case: Case, lead_id: int | None) -> User:
     if lead_id is None:
         raise ValidationError({"lead": _("Kies een regisseur.")})
-    lead = User.objects.filter(pk=lead_id, is_active=True, teams=case.team_id).first()
-    if lead is None or not lead.has_role(Role.PROFESSIONAL):
+    lead = User.objects.holding(Role.PROFESSIONAL).filter(pk=lead_id, teams=case.team_id).first()
+    if lead is None:
         raise ValidationError(
             {"lead": _("De regisseur moet een professional van het team van deze casus zijn.")}
         )

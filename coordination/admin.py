@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import District, Organisation, Policy, PostcodeArea, Role, Team, User
+from .models import District, Organisation, Policy, PostcodeArea, Role, Team, User, role_codes
 
 
 @admin.register(Organisation)
@@ -24,9 +26,23 @@ class RolesField(forms.MultipleChoiceField):
 
 class UserChangeForm(auth_forms.UserChangeForm):
     """Django's own user change form (the password as a read-only summary with a
-    link to the change-password page, never the hash in a text box) plus roles."""
+    link to the change-password page, never the hash in a text box) plus roles.
+
+    The roles are rows of their own (``UserRole``): the form shows the
+    user's and hands the chosen ones to the user, whose save writes them.
+    """
 
     roles = RolesField(choices=Role.choices, required=False, label=_("rollen"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["roles"].initial = self.instance.roles
+
+    def save(self, commit: bool = True) -> User:
+        self.instance.roles = self.cleaned_data.get("roles") or []
+        user: User = super().save(commit=commit)
+        return user
 
     class Meta:
         model = User
@@ -54,11 +70,15 @@ class UserAdmin(DjangoUserAdmin):
     # user's page (DjangoUserAdmin.change_password_form).
     form = UserChangeForm
     list_display = ("username", "first_name", "last_name", "organisation", "role_list", "is_active")
-    list_filter = ("organisation", "is_active")
+    list_filter = ("organisation", "is_active", "user_roles__role")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Schakelpunt"), {"fields": ("organisation", "roles")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        users: QuerySet[User] = super().get_queryset(request)
+        return users.annotate(role_codes=role_codes())  # the list shows every user's roles
 
     @admin.display(description=_("rollen"))
     def role_list(self, obj: User) -> str:

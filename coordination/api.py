@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -13,7 +14,7 @@ from audit.services import record
 from schakelpunt.api import role_permission
 
 from .auth import LOCKED_MESSAGE, is_locked_out, lockout_window, record_locked_attempt
-from .models import Role, Team
+from .models import Role, Team, User
 from .serializers import TeamSerializer
 
 
@@ -63,5 +64,6 @@ class TeamListApi(APIView):
 
     @extend_schema(responses=TeamSerializer(many=True))
     def get(self, request: Request) -> Response:
-        teams = Team.objects.prefetch_related("members").order_by("name")
+        members = Prefetch("members", queryset=User.objects.with_roles())
+        teams = Team.objects.prefetch_related(members).order_by("name")
         return Response(TeamSerializer(teams, many=True).data)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from schakelpunt.cache import ProcessCache
@@ -23,6 +28,19 @@ class Role(models.TextChoices):
 
 
 CASE_ROLES = frozenset({Role.TRIAGE, Role.COORDINATOR, Role.PROFESSIONAL})
+
+# Roles are listed in the order they are declared above (partner first, admin last).
+_ROLE_ORDER = {role: n for n, role in enumerate(Role.values)}
+
+
+def ordered_roles(codes: Iterable[str]) -> list[str]:
+    """Role codes without repeats, in the order of ``Role``."""
+    return sorted(set(codes), key=lambda code: (_ROLE_ORDER.get(code, len(_ROLE_ORDER)), code))
+
+
+def parse_role_codes(text: str | None) -> list[str]:
+    """The roles from their comma-separated form, as ``role_codes()`` and the token query load them."""
+    return ordered_roles(code for code in (text or "").split(",") if code)
 
 
 class Organisation(models.Model):
@@ -50,16 +68,105 @@ class Organisation(models.Model):
         return self.name
 
 
+class _JoinedRoles(models.Aggregate):
+    """Role codes joined by commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.CharField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+        return sql, list(params)
+
+
+def role_codes() -> models.Subquery:
+    """A user's roles as one comma-separated text (NULL for none), for annotating a user query.
+
+    A correlated subquery rather than a join, so the users are not multiplied
+    by their roles and the same SQL runs on PostgreSQL and SQLite.
+    """
+    return models.Subquery(
+        UserRole.objects.filter(user=models.OuterRef("pk"))
+        .order_by()
+        .values("user")
+        .annotate(codes=_JoinedRoles("role", models.Value(",")))
+        .values("codes"),
+        output_field=models.CharField(),
+    )
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def with_roles(self) -> UserQuerySet:
+        """The users with their roles loaded in the same query (``User.roles`` then costs none)."""
+        return self.annotate(role_codes=role_codes())
+
+    def holding(self, role: str) -> UserQuerySet:
+        """Active users holding ``role``: one join on the role rows, in SQL."""
+        return self.filter(is_active=True, user_roles__role=role)
+
+
+class UserManager(DjangoUserManager["User"]):
+    # Written out rather than ``from_queryset``, which the type checker cannot follow.
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def with_roles(self) -> UserQuerySet:
+        return self.get_queryset().with_roles()
+
+    def holding(self, role: str) -> UserQuerySet:
+        return self.get_queryset().holding(role)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Logging in reads the roles at once: the login decides where the user lands.
+        user: User = self.with_roles().get(**{self.model.USERNAME_FIELD: username})
+        return user
+
+
 class User(AbstractUser):
-    """A person working in one organisation with one or more roles there."""
+    """A person working in one organisation with one or more roles there.
+
+    The roles are rows (``UserRole``), so "who holds role R" is a query.
+    ``user.roles`` reads them as a list of codes in ``Role`` order: loaded
+    with the user by ``User.objects.with_roles()`` (the session and token
+    authentication do so), else by one query on first use, then kept on the
+    instance. Assigning ``user.roles = [...]`` takes effect on the instance at
+    once and is written to the role rows by the next ``save()``, as a field
+    would be.
+    """
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisatie"), on_delete=models.PROTECT, null=True, blank=True
     )
-    roles = models.JSONField(_("rollen"), default=list, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    @property
+    def roles(self) -> list[str]:
+        held: list[str] | None = self.__dict__.get("_roles")
+        if held is None:
+            if "role_codes" in self.__dict__:  # annotated by ``with_roles()``
+                held = parse_role_codes(self.__dict__["role_codes"])
+            elif self.pk is None:
+                held = []
+            else:
+                held = ordered_roles(UserRole.objects.filter(user=self).values_list("role", flat=True))
+            self.__dict__["_roles"] = held
+        return list(held)
+
+    @roles.setter
+    def roles(self, codes: Iterable[str]) -> None:
+        self.__dict__["_roles"] = ordered_roles(str(code) for code in codes)
+        self.__dict__["_roles_changed"] = True
+
+    def remember_roles(self, codes: str | None) -> None:
+        """Keep the roles loaded along with the user (comma-separated, as ``role_codes()`` gives them)."""
+        self.__dict__["_roles"] = parse_role_codes(codes)
 
     def has_role(self, *roles: str) -> bool:
-        return any(role in self.roles for role in roles)
+        held = self.roles
+        return any(role in held for role in roles)
 
     @property
     def display_name(self) -> str:
@@ -70,6 +177,55 @@ class User(AbstractUser):
         unknown = set(self.roles) - set(Role.values)
         if unknown:
             raise ValidationError({"roles": _("Onbekende rol(len): %s") % ", ".join(sorted(unknown))})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.__dict__.get("_roles_changed"):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            self._write_roles()
+
+    def _write_roles(self) -> None:
+        held, rows = self.roles, UserRole.objects.using(self._state.db)
+        rows.filter(user=self).exclude(role__in=held).delete()
+        rows.bulk_create([UserRole(user=self, role=role) for role in held], ignore_conflicts=True)
+        self.__dict__["_roles_changed"] = False
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        for loaded in ("_roles", "_roles_changed", "role_codes"):
+            self.__dict__.pop(loaded, None)
+
+
+class UserRole(models.Model):
+    """One role a user holds.
+
+    The unique (user, role) index answers "the roles of this user" and, joined
+    from the team membership table (team, user), "the coordinators of team
+    X"; the (role, user) index answers "everyone holding role R".
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="user_roles",
+        verbose_name=_("gebruiker"),
+        db_index=False,  # the unique (user, role) index starts with the user
+    )
+    role = models.CharField(_("rol"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("rol")
+        verbose_name_plural = _("rollen")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="userrole_user_role_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="userrole_role_known"),
+        ]
+        indexes = [models.Index(fields=["role", "user"], name="userrole_role_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.role}"
 
 
 class Team(models.Model):

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import Team, User
+from .models import Role, Team, User
 
 
 class MemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), read_only=True)
 
     class Meta:
         model = User

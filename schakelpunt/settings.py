@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from . import keys
 from .env import env, env_bool, env_int
@@ -76,6 +77,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coordination.User"
+# Django's ModelBackend, loading the user's roles with the user (one query per request).
+AUTHENTICATION_BACKENDS = ["coordination.backends.RolesModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -98,6 +101,18 @@ BULK_UPLOAD_DIR = env("BULK_UPLOAD_DIR", str(BASE_DIR / "media" / "bulk"))
 BULK_UPLOAD_MAX_BYTES = env_int("BULK_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 # Rows per part: the Celery workers file the parts of one file side by side.
 BULK_PART_ROWS = env_int("BULK_PART_ROWS", 10_000)
+# Limits per file (README, "Bulk files"): longer lines or more rows fail the
+# file with a plain reason; past the stored-errors limit refused rows are
+# still counted, but their reasons are no longer kept.
+BULK_MAX_LINE_CHARS = env_int("BULK_MAX_LINE_CHARS", 32_768)
+BULK_MAX_ROWS = env_int("BULK_MAX_ROWS", 500_000)
+BULK_MAX_STORED_ERRORS = env_int("BULK_MAX_STORED_ERRORS", 10_000)
+# A part whose worker is gone and whose heartbeat has not moved for this long
+# is handed to a worker again by the beat (signals.tasks.resume_bulk_uploads).
+BULK_STALL_SECONDS = env_int("BULK_STALL_SECONDS", 120)
+# Hard time limit of one bulk task (a part of BULK_PART_ROWS rows); a part cut
+# off by it is resumed after its last committed batch.
+BULK_TASK_TIME_LIMIT = env_int("BULK_TASK_TIME_LIMIT", 900)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -175,7 +190,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # outbox keeps the work until the next drain.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Redis hands an unacknowledged task (acks_late) to another worker after the
+# visibility timeout: when a whole worker dies its tasks come back after this
+# long. It must exceed every task's time limit and retry countdown, or a task
+# still running would be handed out a second time.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 1800)
+if CELERY_VISIBILITY_TIMEOUT <= BULK_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than BULK_TASK_TIME_LIMIT")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from coordination.models import Role
 from schakelpunt.api import actor_of, role_permission
@@ -85,8 +87,23 @@ class BulkUploadApi(GenericAPIView):
 
 
 class BulkUploadDetailApi(GenericAPIView):
+    """An upload's progress; ``errors`` holds one page of refused rows (``?page=``, links in
+    ``errors_next`` / ``errors_previous``)."""
+
     permission_classes = [role_permission(Role.PARTNER)]
 
-    @extend_schema(responses=BulkProgressSerializer)
+    @extend_schema(
+        responses=BulkProgressSerializer,
+        parameters=[OpenApiParameter("page", int, OpenApiParameter.QUERY, required=False)],
+    )
     def get(self, request: Request, upload_id: uuid.UUID) -> Response:
-        return Response(bulk.read_progress(bulk.upload_for(actor_of(request), upload_id)))
+        upload = bulk.upload_for(actor_of(request), upload_id)
+        raw = request.query_params.get("page", "1")
+        if not raw.isdigit() or len(raw) > 9:
+            raise exceptions.ValidationError({"page": [_("Geef een paginanummer.")]})
+        progress = bulk.read_progress(upload, page=int(raw))
+        url = request.build_absolute_uri()
+        page, pages = progress["errors_page"], progress["errors_pages"]
+        progress["errors_next"] = replace_query_param(url, "page", page + 1) if page < pages else None
+        progress["errors_previous"] = replace_query_param(url, "page", page - 1) if page > 1 else None
+        return Response(progress)

@@ -5,19 +5,22 @@ so a 50 MB file never sits in memory whole nor in the clear on disk. Its
 rows are cut into parts (``settings.BULK_PART_ROWS`` rows) that the Celery workers file side
 by side, each in batches of ``BATCH_ROWS`` through ``file_signals``
 (matching, idempotency by partner reference: the same file twice files
-nothing new); each refused row is reported with its line number, field and
-reason.
+nothing new and counts its rows as ``already_filed``; a reference used before
+for other content refuses that row); each refused row is reported with its
+line number, field and reason.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
 import itertools
 import json
 import logging
+import traceback
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,8 +29,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -40,13 +43,13 @@ from schakelpunt.crypto import decrypt_chunks, encrypt_chunks
 
 from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
-from .services import Submission, file_signals
+from .services import Outcome, Submission, conflict_message, file_signals
 
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000  # rows filed, and progress shown, per transaction
 RACE_RETRIES = 3
-STALE_AFTER = datetime.timedelta(minutes=5)
+ERRORS_PER_PAGE = 100  # refused rows per page of GET /api/v1/signals/bulk/{id}/
 SUBJECT_PREFIX = "subject_"
 TOP_FIELDS = frozenset(SignalInputSerializer().fields) - {"subject"}
 SUBJECT_FIELDS = frozenset(SubjectSerializer().fields)
@@ -130,9 +133,15 @@ def _start(upload_id: str) -> None:
 
 
 def _text_lines(upload: BulkUpload) -> Iterator[str]:
-    """The file's lines, decrypted and decoded incrementally."""
+    """The file's lines, decrypted and decoded incrementally.
+
+    A line longer than ``settings.BULK_MAX_LINE_CHARS`` fails the file before
+    it is held in memory whole.
+    """
+    limit = max(1, int(settings.BULK_MAX_LINE_CHARS))
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     pending = ""
+    number = 0
     with _path(upload.id).open("rb") as source:
         for chunk in decrypt_chunks(source, _binding(upload.id)):
             try:
@@ -140,24 +149,49 @@ def _text_lines(upload: BulkUpload) -> Iterator[str]:
             except UnicodeDecodeError as exc:
                 raise BulkFileError(_("Het bestand is geen UTF-8-tekst.")) from exc
             *lines, pending = pending.split("\n")
-            yield from (line + "\n" for line in lines)
+            for line in lines:
+                number += 1
+                if len(line) > limit:
+                    raise _too_long(number, limit)
+                yield line + "\n"
+            if len(pending) > limit:
+                raise _too_long(number + 1, limit)
     pending += decoder.decode(b"", final=True)
     if pending:
+        if len(pending) > limit:
+            raise _too_long(number + 1, limit)
         yield pending
 
 
-def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, flat row) for every data row of the file after the first ``skip``.
+def _too_long(line: int, limit: int) -> BulkFileError:
+    return BulkFileError(
+        _("Regel %(line)s is te lang: een regel mag hoogstens %(limit)s tekens hebben.")
+        % {"line": line, "limit": limit}
+    )
 
-    Skipped rows are only parsed far enough to be counted: a part near the
-    end of a large file passes over the rows before it quickly.
-    """
-    lines = _text_lines(upload)
-    if upload.format == BulkUpload.Format.CSV:
-        reader = csv.DictReader(lines)
-        unknown = sorted(set(reader.fieldnames or []) - KNOWN_COLUMNS)
-        if not reader.fieldnames:
+
+def _unreadable_csv(line: int, exc: csv.Error) -> BulkFileError:
+    # The csv module's messages hold no row data, but they are English and
+    # technical: the partner gets the line and a plain reason.
+    if "NUL" in str(exc):
+        return BulkFileError(_nul_in_line(line))
+    return BulkFileError(_("Regel %s is geen geldige CSV.") % line)
+
+
+def _nul_in_line(line: int) -> str:
+    message = _("Regel %s bevat een NUL-teken (een onzichtbaar nulteken); haal het weg en upload opnieuw.")
+    return message % line
+
+
+def _csv_rows(lines: Iterator[str], skip: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(lines)
+    try:
+        fieldnames = reader.fieldnames
+        if not fieldnames:
             raise BulkFileError(_("Het bestand is leeg."))
+        if any("\x00" in name for name in fieldnames):
+            raise BulkFileError(_nul_in_line(1))
+        unknown = sorted(set(fieldnames) - KNOWN_COLUMNS)
         if unknown:
             raise BulkFileError(_("Onbekende kolommen: %s") % ", ".join(unknown))
         while skip > 0:
@@ -171,6 +205,50 @@ def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, An
                 yield reader.line_num, {"__error__": _("De regel heeft meer velden dan de kop.")}
                 continue
             yield reader.line_num, {k: v for k, v in row.items() if v is not None and v.strip() != ""}
+    except csv.Error as exc:
+        raise _unreadable_csv(reader.line_num, exc) from None
+
+
+MAX_JSON_DEPTH = 3  # a row object, its subject, nothing deeper
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests deeper than a row may (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_JSON_DEPTH:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _json_row(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except RecursionError:
+        return {"__error__": _("Deze regel is te diep genest.")}
+    except ValueError:  # not JSON, or a number too long to read
+        return {"__error__": _("Deze regel is geen geldige JSON.")}
+    if not isinstance(value, dict):
+        return {"__error__": _("Elke regel moet een JSON-object zijn.")}
+    if _too_deep(value):
+        return {"__error__": _("Deze regel is te diep genest.")}
+    return value
+
+
+def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, flat row) for every data row of the file after the first ``skip``.
+
+    Skipped rows are only parsed far enough to be counted: a part near the
+    end of a large file passes over the rows before it quickly.
+    """
+    lines = _text_lines(upload)
+    if upload.format == BulkUpload.Format.CSV:
+        yield from _csv_rows(lines, skip)
         return
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -178,15 +256,7 @@ def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, An
         if skip > 0:
             skip -= 1
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError:
-            yield number, {"__error__": _("Deze regel is geen geldige JSON.")}
-            continue
-        if not isinstance(value, dict):
-            yield number, {"__error__": _("Elke regel moet een JSON-object zijn.")}
-            continue
-        yield number, value
+        yield number, _json_row(line)
 
 
 def payload(row: dict[str, Any]) -> dict[str, Any]:
@@ -230,45 +300,120 @@ def _check_row(row: dict[str, Any], validator: SignalInputSerializer) -> Submiss
         return list(flatten_errors(exc.detail))
 
 
+# A worker that loses its database (an outage, a restart) retries the task
+# with backoff; the part resumes after its last committed batch.
+RETRYABLE = (OperationalError, InterfaceError)
+
+
+class PartBusy(Exception):
+    """Another worker, still alive, is filing this part (or reading this upload) now."""
+
+
+class ClaimLost(Exception):
+    """The part was claimed by another task run, or its upload ended, while this one filed it."""
+
+
+@contextlib.contextmanager
+def _held(key: str) -> Iterator[bool]:
+    """Hold a session-level PostgreSQL advisory lock on ``key`` while the block runs.
+
+    The lock lives as long as the worker's database session: when a worker
+    process is killed, its session ends and the lock is free at once, so a
+    redelivered task resumes the part without waiting; while the worker lives,
+    a duplicate of its task finds the lock taken. (SQLite, for local
+    development only, has one writer anyway.)
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(*RETRYABLE), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+
+
+def _is_free(key: str) -> bool:
+    """Whether no live session holds ``key`` (the lock is taken and given back at once)."""
+    with _held(key) as held:
+        return held
+
+
+def _upload_key(upload_id: uuid.UUID | str) -> str:
+    return f"signals.bulk.upload:{upload_id}"
+
+
+def _part_key(part_id: int) -> str:
+    return f"signals.bulk.part:{part_id}"
+
+
 def process_upload(upload_id: uuid.UUID) -> BulkUpload:
     """Start processing an upload: count and check its rows, cut them into parts and
     hand each part to a task (``process_part``). Safe to call again: a
-    redelivered task hands on the parts that are not done."""
-    claimed = _claim(BulkUpload, upload_id)
-    upload = BulkUpload.objects.get(pk=upload_id)
-    if not claimed:
-        return upload  # done, failed, or being processed
+    redelivered task hands on the parts that no task has started.
+
+    Raises ``PartBusy`` while another live worker is counting the upload.
+    """
+    with _held(_upload_key(upload_id)) as held:
+        upload = BulkUpload.objects.get(pk=upload_id)
+        ended = upload.state in (BulkUpload.State.DONE, BulkUpload.State.FAILED)
+        if ended:
+            return upload
+        if not held:
+            raise PartBusy
+        try:
+            return _split(upload)
+        except RETRYABLE:
+            raise
+        except Exception as exc:
+            _fail(upload.pk, _reason(exc))
+            upload.refresh_from_db()
+            return upload
+
+
+def _split(upload: BulkUpload) -> BulkUpload:
+    BulkUpload.objects.filter(pk=upload.pk, state=BulkUpload.State.PENDING).update(
+        state=BulkUpload.State.PROCESSING, started_at=timezone.now()
+    )
     if upload.total is None:
         try:
-            total = sum(1 for _ in _rows(upload))  # reads the whole file: file-level errors show here
+            total = _count_rows(upload)  # reads the whole file: file-level errors show here
         except BulkFileError as exc:
-            _fail(upload, exc)
+            _fail(upload.pk, str(exc))
+            upload.refresh_from_db()
             return upload
+        now = timezone.now()
         with transaction.atomic():
             BulkUpload.objects.filter(pk=upload.pk).update(total=total)
             size = max(1, int(settings.BULK_PART_ROWS))
             BulkPart.objects.bulk_create(
-                BulkPart(upload=upload, first_row=first, last_row=min(first + size - 1, total))
+                BulkPart(
+                    upload=upload, first_row=first, last_row=min(first + size - 1, total), heartbeat_at=now
+                )
                 for first in range(1, total + 1, size)
             )
-    waiting = list(upload.parts.exclude(state=BulkPart.State.DONE).values_list("pk", flat=True))
-    for part_id in waiting:
+    waiting = upload.parts.filter(state=BulkPart.State.PENDING).values_list("pk", flat=True)
+    for part_id in list(waiting):
         _start_part(part_id)
     _finish_if_complete(upload.pk)
     upload.refresh_from_db()
     return upload
 
 
-def _claim(model: type[BulkUpload] | type[BulkPart], pk: Any) -> bool:
-    """Claim an upload or a part when pending, or when the worker that had it
-    stopped sending signs of life (a redelivered task after a crash): never
-    by two at once."""
-    stale = timezone.now() - STALE_AFTER
-    return bool(
-        model.objects.filter(pk=pk)
-        .filter(Q(state="pending") | Q(state="processing", started_at__lt=stale))
-        .update(state="processing", started_at=timezone.now())
-    )
+def _count_rows(upload: BulkUpload) -> int:
+    limit = int(settings.BULK_MAX_ROWS)
+    total = 0
+    for _row in _rows(upload):
+        total += 1
+        if total > limit:
+            raise BulkFileError(
+                _("Het bestand heeft meer dan %s regels; splits het in kleinere bestanden.") % limit
+            )
+    return total
 
 
 def _start_part(part_id: int) -> None:
@@ -278,27 +423,77 @@ def _start_part(part_id: int) -> None:
 
 
 def process_part(part_id: int) -> BulkPart:
-    """File one part's rows; safe to call again (resumes after its last filed batch)."""
-    claimed = _claim(BulkPart, part_id)
-    part = BulkPart.objects.select_related("upload", "upload__uploaded_by").get(pk=part_id)
-    if not claimed or part.upload.state != BulkUpload.State.PROCESSING:
+    """File one part's rows; safe to call again (resumes after its last committed batch).
+
+    A redelivered task, after its worker was killed, claims the part at once:
+    the dead worker's lock went with its database session. Raises
+    ``PartBusy`` when a live worker is filing the part; database errors
+    (``RETRYABLE``) propagate so that the task is retried. Any other failure
+    fails the part and the upload with a plain reason.
+    """
+    with _held(_part_key(part_id)) as held:
+        part = BulkPart.objects.select_related("upload", "upload__uploaded_by").get(pk=part_id)
+        open_states = (BulkPart.State.PENDING, BulkPart.State.PROCESSING)
+        if part.state not in open_states or part.upload.state != BulkUpload.State.PROCESSING:
+            return part
+        if not held:
+            raise PartBusy
+        token = uuid.uuid4()
+        now = timezone.now()
+        BulkPart.objects.filter(pk=part_id).update(
+            state=BulkPart.State.PROCESSING, claim=token, heartbeat_at=now, started_at=now
+        )
+        part.refresh_from_db()
+        try:
+            _process_rows(part, token)
+        except RETRYABLE:
+            raise
+        except ClaimLost:
+            part.refresh_from_db()
+            return part
+        except Exception as exc:
+            _fail(part.upload_id, _reason(exc), part_id=part.pk)
+            part.refresh_from_db()
+            return part
+        BulkPart.objects.filter(pk=part.pk, claim=token).update(state=BulkPart.State.DONE)
+        _finish_if_complete(part.upload_id)
+        part.refresh_from_db()
         return part
-    try:
-        _process_rows(part)
-    except BulkFileError as exc:
-        _fail(part.upload, exc)
-        return part
-    BulkPart.objects.filter(pk=part.pk).update(state=BulkPart.State.DONE)
-    _finish_if_complete(part.upload_id)
-    part.refresh_from_db()
-    return part
 
 
-def _fail(upload: BulkUpload, exc: BulkFileError) -> None:
-    BulkUpload.objects.filter(pk=upload.pk).update(
-        state=BulkUpload.State.FAILED, failure=str(exc)[:500], finished_at=timezone.now()
+def _reason(exc: BaseException) -> str:
+    """A plain reason for the partner; the technical detail goes to the log without row data."""
+    if isinstance(exc, BulkFileError):
+        return str(exc)
+    if isinstance(exc, PermissionDenied):
+        return _("Wie dit bestand uploadde, mag geen signalen (meer) doorgeven.")
+    if isinstance(exc, FileNotFoundError):
+        reason = _("Het opgeslagen bestand is niet meer beschikbaar; upload het opnieuw.")
+    else:
+        reason = _(
+            "Het bestand kon door een storing bij Schakelpunt niet verder worden verwerkt. "
+            "Regels die al zijn doorgegeven, blijven doorgegeven; upload het bestand opnieuw "
+            "om de rest door te geven."
+        )
+    # Only the exception's type and where it was raised: its message may quote row data.
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    logger.error(
+        "bulk upload processing failed: %s at %s",
+        type(exc).__name__,
+        ", ".join(f"{frame.filename}:{frame.lineno}" for frame in where),
     )
-    _path(upload.id).unlink(missing_ok=True)
+    return reason
+
+
+def _fail(upload_id: uuid.UUID, reason: str, part_id: int | None = None) -> None:
+    """End the upload as failed, with the reason the partner sees, and remove its file."""
+    with transaction.atomic():
+        if part_id is not None:
+            BulkPart.objects.filter(pk=part_id).update(state=BulkPart.State.FAILED)
+        BulkUpload.objects.filter(
+            pk=upload_id, state__in=(BulkUpload.State.PENDING, BulkUpload.State.PROCESSING)
+        ).update(state=BulkUpload.State.FAILED, failure=_clean(reason, 500), finished_at=timezone.now())
+    _path(upload_id).unlink(missing_ok=True)
 
 
 def _finish_if_complete(upload_id: uuid.UUID) -> None:
@@ -315,7 +510,7 @@ def _finish_if_complete(upload_id: uuid.UUID) -> None:
     _path(upload.id).unlink(missing_ok=True)
 
 
-def _process_rows(part: BulkPart) -> None:
+def _process_rows(part: BulkPart, token: uuid.UUID) -> None:
     """File the part's rows in batches: each batch's signals, errors and progress commit
     together, so a crash redoes at most one batch (and filing it again files nothing twice)."""
     upload = part.upload
@@ -327,22 +522,20 @@ def _process_rows(part: BulkPart) -> None:
         batch = list(itertools.islice(rows, BATCH_ROWS))
         if not batch:
             return
+        lines: list[int] = []
         submissions: list[Submission] = []
-        errors: list[BulkRowError] = []
+        refused: dict[int, list[tuple[str, str]]] = {}
         for line, row in batch:
             checked = _check_row(row, validator)
             if isinstance(checked, Submission):
+                lines.append(line)
                 submissions.append(checked)
-                continue
-            errors.extend(
-                BulkRowError(upload=upload, row=line, field=field[:64], message=message[:300])
-                for field, message in checked
-            )
-        rejected = len({e.row for e in errors})
+            else:
+                refused[line] = checked
         for attempt in range(RACE_RETRIES + 1):
             try:
                 with transaction.atomic():
-                    _file_batch(part, actor, submissions, errors, len(batch), rejected)
+                    _file_batch(part, token, actor, lines, submissions, dict(refused), len(batch))
                 break
             except (IntegrityError, OperationalError) as exc:
                 # Parts of one file filed side by side may race on one household
@@ -356,36 +549,146 @@ def _is_race(exc: Exception) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) in {"23505", "40P01", "40001"}
 
 
+def _clean(text: str, length: int) -> str:
+    # A reason may quote the file's own text; PostgreSQL text holds no NUL.
+    return text.replace("\x00", "")[:length]
+
+
 def _file_batch(
     part: BulkPart,
+    token: uuid.UUID,
     actor: User,
+    lines: list[int],
     submissions: list[Submission],
-    errors: list[BulkRowError],
+    refused: dict[int, list[tuple[str, str]]],
     count: int,
-    rejected: int,
 ) -> None:
+    now = timezone.now()
+    # The fence: only the task run holding the claim moves the part on.
+    if not BulkPart.objects.filter(pk=part.pk, claim=token).update(
+        processed=F("processed") + count, heartbeat_at=now
+    ):
+        raise ClaimLost
+    new = replayed = 0
     if submissions:
-        file_signals(actor=actor, submissions=submissions)
-    BulkRowError.objects.bulk_create(errors)
-    BulkPart.objects.filter(pk=part.pk).update(processed=F("processed") + count, started_at=timezone.now())
+        for line, filing in zip(lines, file_signals(actor=actor, submissions=submissions), strict=True):
+            if filing.outcome is Outcome.CREATED:
+                new += 1
+            elif filing.outcome is Outcome.REPLAYED:
+                replayed += 1
+            else:  # the line's reference was used before for other content
+                refused[line] = [(filing.conflict_field or "partner_reference", conflict_message(filing))]
+    upload = (
+        BulkUpload.objects.select_for_update()
+        .filter(pk=part.upload_id, state=BulkUpload.State.PROCESSING)
+        .only("errors_stored")
+        .first()
+    )
+    if upload is None:  # failed meanwhile: this part stops, its batch undone
+        raise ClaimLost
+    errors = [
+        BulkRowError(
+            upload_id=part.upload_id, row=line, field=_clean(field, 64), message=_clean(message, 300)
+        )
+        for line in sorted(refused)
+        for field, message in refused[line]
+    ]
+    room = max(0, int(settings.BULK_MAX_STORED_ERRORS) - upload.errors_stored)
+    BulkRowError.objects.bulk_create(errors[:room])
     BulkUpload.objects.filter(pk=part.upload_id).update(
         processed=F("processed") + count,
-        accepted=F("accepted") + len(submissions),
-        rejected=F("rejected") + rejected,
-        started_at=timezone.now(),  # a sign of life for the stale-claim check
+        accepted=F("accepted") + new,
+        already_filed=F("already_filed") + replayed,
+        rejected=F("rejected") + len(refused),
+        errors_stored=F("errors_stored") + len(errors[:room]),
+        errors_not_stored=F("errors_not_stored") + len(errors[room:]),
     )
 
 
-def read_progress(upload: BulkUpload) -> dict[str, Any]:
+def resume_stalled() -> int:
+    """Hand on what stopped moving: parts whose heartbeat is older than
+    ``settings.BULK_STALL_SECONDS`` and that no live worker holds, uploads
+    that were never cut into parts, uploads whose parts are all done. Run by
+    the beat every minute; returns the number of tasks sent."""
+    stale = timezone.now() - datetime.timedelta(seconds=int(settings.BULK_STALL_SECONDS))
+    sent = 0
+    moving = BulkPart.objects.filter(
+        upload_id=OuterRef("upload_id"), state=BulkPart.State.PROCESSING, heartbeat_at__gte=stale
+    )
+    open_parts = (
+        BulkPart.objects.filter(
+            state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING),
+            upload__state=BulkUpload.State.PROCESSING,
+        )
+        # No heartbeat at all: a part cut before the heartbeat was kept.
+        .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
+        # A part not yet started while another part of its file moves is only
+        # waiting in the queue behind it: sending it again would add a no-op.
+        .filter(Q(state=BulkPart.State.PROCESSING) | ~Exists(moving))
+        .order_by("heartbeat_at")
+    )
+    for part_id in list(open_parts.values_list("pk", flat=True)[:500]):
+        if _is_free(_part_key(part_id)):
+            # Pushed forward so the next runs do not send it again while it waits in the queue.
+            BulkPart.objects.filter(pk=part_id).update(heartbeat_at=timezone.now())
+            _start_part(part_id)
+            sent += 1
+    unsplit = BulkUpload.objects.filter(
+        Q(state=BulkUpload.State.PENDING, created_at__lt=stale)
+        | Q(state=BulkUpload.State.PROCESSING, total__isnull=True, started_at__lt=stale)
+    )
+    for upload_id in list(unsplit.values_list("pk", flat=True)[:100]):
+        if _is_free(_upload_key(upload_id)):
+            BulkUpload.objects.filter(pk=upload_id).update(started_at=timezone.now())
+            _start(str(upload_id))
+            sent += 1
+    complete = BulkUpload.objects.filter(state=BulkUpload.State.PROCESSING, total__isnull=False).exclude(
+        parts__state__in=(BulkPart.State.PENDING, BulkPart.State.PROCESSING, BulkPart.State.FAILED)
+    )
+    for upload_id in list(complete.values_list("pk", flat=True)[:100]):
+        _finish_if_complete(upload_id)
+    _remove_ended_files()
+    return sent
+
+
+def _remove_ended_files() -> None:
+    """Remove sealed files whose upload has ended (a worker stopped between the two)."""
+    folder = Path(str(settings.BULK_UPLOAD_DIR))
+    if not folder.is_dir():
+        return
+    found: dict[uuid.UUID, Path] = {}
+    for path in folder.glob("*.sealed"):
+        with contextlib.suppress(ValueError):
+            found[uuid.UUID(path.stem)] = path
+    ended = BulkUpload.objects.filter(
+        pk__in=list(found), state__in=(BulkUpload.State.DONE, BulkUpload.State.FAILED)
+    ).values_list("pk", flat=True)
+    for upload_id in ended:
+        found[upload_id].unlink(missing_ok=True)
+
+
+def read_progress(upload: BulkUpload, page: int = 1) -> dict[str, Any]:
+    """The upload's progress and one page (``ERRORS_PER_PAGE``) of its refused rows."""
+    stored = upload.errors_stored
+    pages = max(1, -(-stored // ERRORS_PER_PAGE))
+    if page < 1 or page > pages:
+        raise Http404
+    first = (page - 1) * ERRORS_PER_PAGE
+    errors = upload.errors.all()[first : first + ERRORS_PER_PAGE]
     return {
         "id": str(upload.id),
         "state": upload.state,
         "total": upload.total,
         "processed": upload.processed,
         "accepted": upload.accepted,
+        "already_filed": upload.already_filed,
         "rejected": upload.rejected,
         "failure": upload.failure,
-        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in upload.errors.all()],
+        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in errors],
+        "errors_page": page,
+        "errors_pages": pages,
+        "errors_count": stored,
+        "errors_not_stored": upload.errors_not_stored,
     }
 
 

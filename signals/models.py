@@ -182,8 +182,12 @@ class BulkUpload(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     total = models.PositiveIntegerField(null=True, blank=True)
     processed = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)  # rows filed as a new signal
+    already_filed = models.PositiveIntegerField(default=0)  # rows identical to an earlier filing
     rejected = models.PositiveIntegerField(default=0)
+    # Refused rows' reasons kept (BulkRowError) and left out past settings.BULK_MAX_STORED_ERRORS.
+    errors_stored = models.PositiveIntegerField(default=0)
+    errors_not_stored = models.PositiveIntegerField(default=0)
     failure = models.CharField(max_length=500, blank=True)  # why the whole file failed; never row data
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -201,15 +205,19 @@ class BulkUpload(models.Model):
 class BulkPart(models.Model):
     """A range of an upload's data rows, filed by one task.
 
-    The parts of one file are filed side by side by the workers (each by one
-    at a time: a part is claimed like an upload). ``processed`` is the part's
-    resume point: its first ``processed`` rows are filed, with their errors.
+    The parts of one file are filed side by side by the workers, each by one
+    at a time: the worker filing a part holds a PostgreSQL advisory lock on it
+    for as long as its session lives, and every batch it commits is fenced by
+    its ``claim`` token. ``processed`` is the part's resume point: its first
+    ``processed`` rows are filed, with their errors. ``heartbeat_at`` moves
+    with every batch; a part whose heartbeat stops is resumed by the beat.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Wacht op verwerking")
         PROCESSING = "processing", _("Wordt verwerkt")
         DONE = "done", _("Verwerkt")
+        FAILED = "failed", _("Mislukt")
 
     upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="parts")
     first_row = models.PositiveIntegerField()  # data rows counted from 1, in file order
@@ -217,6 +225,8 @@ class BulkPart(models.Model):
     processed = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     started_at = models.DateTimeField(null=True, blank=True)
+    claim = models.UUIDField(null=True, blank=True)  # the task run filing the part now
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("deel van een bulkbestand")

@@ -171,10 +171,21 @@ BulkProgressSerializer = inline_serializer(
         "state": serializers.CharField(),
         "total": serializers.IntegerField(allow_null=True),
         "processed": serializers.IntegerField(),
-        "accepted": serializers.IntegerField(),
+        "accepted": serializers.IntegerField(help_text="Rows filed as a new signal."),
+        "already_filed": serializers.IntegerField(
+            help_text="Rows identical to an earlier filing: nothing new was filed for them."
+        ),
         "rejected": serializers.IntegerField(),
-        "failure": serializers.CharField(),
+        "failure": serializers.CharField(help_text="Why the file failed, in plain words; empty otherwise."),
         # "errors" shadows Serializer.errors, so this schema-only serializer is built inline.
-        "errors": BulkRowErrorSerializer(many=True),
+        "errors": BulkRowErrorSerializer(many=True, help_text="One page of refused rows (?page=)."),
+        "errors_page": serializers.IntegerField(),
+        "errors_pages": serializers.IntegerField(),
+        "errors_count": serializers.IntegerField(help_text="Refused rows' reasons kept, on all pages."),
+        "errors_not_stored": serializers.IntegerField(
+            help_text="Reasons not kept: past the limit of stored errors per file (rows still counted)."
+        ),
+        "errors_next": serializers.URLField(allow_null=True),
+        "errors_previous": serializers.URLField(allow_null=True),
     },
 )

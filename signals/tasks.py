@@ -1,19 +1,74 @@
+"""Bulk intake in the background.
+
+Both tasks are idempotent and acknowledged late: a task whose worker process
+is killed goes back to the queue at once (``task_reject_on_worker_lost``) and
+resumes the part after its last committed batch; a task of a worker that
+died whole comes back after the broker's visibility timeout, and the beat
+(``resume_bulk_uploads``) hands on whatever stopped moving before that.
+"""
+
 from __future__ import annotations
 
+import random
 import uuid
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 
-from .bulk import process_part, process_upload
+from .bulk import RETRYABLE, PartBusy, process_part, process_upload, resume_stalled
+
+BUSY_COUNTDOWN = 5  # seconds before a duplicate looks again whether the part is free
+BUSY_RETRIES = 60  # then the beat takes over
+DATABASE_RETRIES = 12  # with backoff up to DATABASE_BACKOFF_MAX: about ten minutes
+DATABASE_BACKOFF_MAX = 60
+
+BULK_TASK: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": None,  # counted per cause below
+    "time_limit": settings.BULK_TASK_TIME_LIMIT,
+}
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def process_bulk_upload(upload_id: str) -> str:
+def _retry(task: Task, exc: Exception) -> str:
+    """Retry the task later for a busy part or a database error (raises ``Retry``).
+
+    Out of retries, a busy part is left to the live worker holding it and a
+    database error is raised again; either way the part stays as it is and
+    the beat resumes it once its heartbeat is stale and no live worker holds it.
+    """
+    retries = task.request.retries
+    if isinstance(exc, PartBusy):
+        if retries >= BUSY_RETRIES:
+            return "busy"
+        raise task.retry(countdown=BUSY_COUNTDOWN, max_retries=None)
+    if retries >= DATABASE_RETRIES:
+        raise exc
+    backoff = min(DATABASE_BACKOFF_MAX, 2**retries)
+    raise task.retry(exc=exc, countdown=backoff / 2 + random.uniform(0, backoff / 2), max_retries=None)
+
+
+@shared_task(**BULK_TASK)
+def process_bulk_upload(self: Task, upload_id: str) -> str:
     """Process a bulk upload by id; a redelivered task resumes where the last one stopped."""
-    return process_upload(uuid.UUID(upload_id)).state
+    try:
+        return process_upload(uuid.UUID(upload_id)).state
+    except (PartBusy, *RETRYABLE) as exc:
+        return _retry(self, exc)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def process_bulk_part(part_id: int) -> str:
+@shared_task(**BULK_TASK)
+def process_bulk_part(self: Task, part_id: int) -> str:
     """File one part of a bulk upload by id; a redelivered task resumes the part."""
-    return process_part(part_id).state
+    try:
+        return process_part(part_id).state
+    except (PartBusy, *RETRYABLE) as exc:
+        return _retry(self, exc)
+
+
+@shared_task(acks_late=True)
+def resume_bulk_uploads() -> int:
+    """The beat's sweep (every minute): hand on bulk parts and uploads that stopped moving."""
+    return resume_stalled()

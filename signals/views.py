@@ -160,5 +160,6 @@ def bulk_detail(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
             "percent": percent,
             "page": errors,
             "query": page_query(request),
+            "stored_errors_limit": settings.BULK_MAX_STORED_ERRORS,
         },
     )

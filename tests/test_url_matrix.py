@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[str, set[str]]] = {
     "figures": ("get", {"triage", "coordinator", "admin", "auditor"}),
     "audit-events": ("get", {"auditor"}),
     "audit-verify": ("get", {"auditor"}),
+    "audit-verify-run": ("get", {"auditor"}),
 }
 
 ROLE_ACTORS = {
@@ -56,6 +57,8 @@ def test_every_api_url_is_in_the_matrix():
 def _url(name: str) -> str:
     if name == "signal-detail":
         return reverse(name, kwargs={"signal_id": uuid.uuid4()})
+    if name == "audit-verify-run":
+        return reverse(name, kwargs={"run_id": uuid.uuid4()})
     if name == "signal-bulk-detail":
         return reverse(name, kwargs={"upload_id": uuid.uuid4()})
     if name == "case-transition":

@@ -182,12 +182,14 @@ def test_twenty_thousand_rows_with_one_percent_bad_and_uploaded_twice(
     first = upload(client, django_capture_on_commit_callbacks, content)
     assert first["state"] == "done"
     assert (first["total"], first["accepted"], first["rejected"]) == (20_000, 19_800, 200)
-    assert {e["row"]: e["field"] for e in first["errors"]} == bad_lines
+    assert first["errors_pages"] == 2  # 100 refused rows per page
+    following = client.get(first["errors_next"]).json()
+    assert {e["row"]: e["field"] for e in first["errors"] + following["errors"]} == bad_lines
     assert Signal.objects.count() == 19_800
     assert Signal.objects.values("partner_reference_index").distinct().count() == 19_800
 
     second = upload(client, django_capture_on_commit_callbacks, content)
-    assert (second["accepted"], second["rejected"]) == (19_800, 200)
+    assert (second["accepted"], second["already_filed"], second["rejected"]) == (0, 19_800, 200)
     assert Signal.objects.count() == 19_800
 
 
@@ -209,7 +211,7 @@ def test_rows_about_one_household_in_one_file_share_a_case_and_repeated_rows_fil
         csv_file([first, same_household, repeated]),
     )
 
-    assert (progress["accepted"], progress["rejected"]) == (3, 0)
+    assert (progress["accepted"], progress["already_filed"], progress["rejected"]) == (2, 1, 0)
     assert Signal.objects.count() == 2
     assert Signal.objects.values("case_id").distinct().count() == 1
 
@@ -245,7 +247,8 @@ def test_a_file_in_parts_is_filed_once_whatever_order_the_parts_run_in(
 
     progress = api_as(world.corporatie).get(f"{URL}{upload_id}/").json()
     assert progress["state"] == "done"
-    assert (progress["processed"], progress["accepted"], progress["rejected"]) == (30, 29, 1)
+    assert (progress["processed"], progress["accepted"], progress["already_filed"]) == (30, 28, 1)
+    assert progress["rejected"] == 1
     assert [(e["row"], e["field"]) for e in progress["errors"]] == [(5, "subject_postcode")]
     assert Signal.objects.count() == 28  # row 28 repeats row 11's reference
     assert Signal.objects.filter(case__isnull=False).values("case_id").distinct().count() == 27

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_lead_queue_index'),
+        ('cases', '0008_case_lead_queue_index'),
         ('coordination', '0002_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

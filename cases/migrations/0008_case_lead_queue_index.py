@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_notification_retry_and_park'),
+        ('cases', '0007_surname_halves_only_suggest'),
         ('coordination', '0002_policy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
