@@ -366,7 +366,9 @@ def main() -> None:
         print(f"\n{name}: {path} — {count} queries")
         for query in captured:
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
-            if not slowest or float(query["time"]) > float(slowest["time"]):
+            # Only reads can be explained (a web page also commits its session and log entry).
+            readable = query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+            if readable and (not slowest or float(query["time"]) > float(slowest["time"])):
                 slowest = {**query, "variant": name}
     if slowest:
         print(f"\nSlowest query ({slowest['variant']}), its plan:\n{slowest['sql']}\n")
