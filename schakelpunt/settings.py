@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # Before the session is looked up by a cookie it refuses.
+    "schakelpunt.middleware.RefuseBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +140,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "schakelpunt.api.exception_handler",
+    # DRF's parsers, refusing NUL characters and deep nesting with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "schakelpunt.parsers.JSONParser",
+        "schakelpunt.parsers.FormParser",
+        "schakelpunt.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "schakelpunt.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
