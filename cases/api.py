@@ -111,7 +111,7 @@ class CaseTransitionApi(GenericAPIView):
 
 
 class CaseContactsApi(GenericAPIView):
-    permission_classes = [role_permission(Role.TRIAGE, Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.CONTACT))]
     serializer_class = ContactInputSerializer
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactSerializer})
@@ -125,7 +125,7 @@ class CaseContactsApi(GenericAPIView):
 
 
 class CaseGoalsApi(GenericAPIView):
-    permission_classes = [role_permission(Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.PLAN))]
     serializer_class = GoalInputSerializer
 
     @extend_schema(request=GoalInputSerializer, responses={201: PlanGoalSerializer})
@@ -137,7 +137,7 @@ class CaseGoalsApi(GenericAPIView):
 
 
 class CaseNetworkApi(GenericAPIView):
-    permission_classes = [role_permission(Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.NETWORK))]
     serializer_class = NetworkMemberSerializer
 
     @extend_schema(request=NetworkMemberSerializer, responses={201: NetworkMemberSerializer})

@@ -80,6 +80,11 @@ CASEWORK_STATES: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+def casework_roles(work: str) -> tuple[str, ...]:
+    """The roles that may do ``work`` on some case: the gate of its API endpoint and page."""
+    return tuple(CASEWORK_STATES[work])
+
+
 def _not_yours(work: str) -> str:
     if work == CONTACT:
         return _("U mag voor deze casus geen contactpogingen vastleggen.")

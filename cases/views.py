@@ -289,7 +289,7 @@ def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -
 
 
 @require_POST
-@role_required(Role.TRIAGE, Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.CONTACT))
 def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -303,7 +303,7 @@ def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.PLAN))
 def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -317,7 +317,7 @@ def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.NETWORK))
 def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
