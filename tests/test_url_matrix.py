@@ -195,6 +195,10 @@ API: dict[str, list[Check]] = {
         Check("post", _for("auditor"), "auditor", 202),
     ],
     "audit-verify-run": [Check("get", _for("auditor"), "auditor", target="run")],
+}
+
+# The OpenAPI schema and its two browsable pages, beside the API.
+API_DOCS: dict[str, list[Check]] = {
     "schema": [Check("get", PUBLIC)],
     "api-docs": [Check("get", PUBLIC)],
     "api-redoc": [Check("get", PUBLIC)],
@@ -287,7 +291,13 @@ WEB: dict[str, list[Check]] = {
 # our roles; a user without the staff flag is sent to its login page.
 ADMIN_NAMESPACE = "admin"
 
-MATRIX = {**API, **WEB}
+ENTRIES = {**API, **API_DOCS, **WEB}
+
+MATRIX: dict[str, tuple[str, set[str]]] = {
+    name: (checks[0].method, set(checks[0].roles)) for name, checks in API.items()
+}
+"""Each URL under /api/v1/ with its first method and the roles it is for ("anyone": public);
+tests/test_bad_input.py sends bad input to each of them."""
 
 
 def _url_arguments(
@@ -307,7 +317,7 @@ def _url_arguments(
 
 def test_every_url_is_in_the_matrix():
     names = {name for name in _url_arguments(get_resolver()) if not name.startswith(f"{ADMIN_NAMESPACE}:")}
-    assert names == set(MATRIX)
+    assert names == set(ENTRIES)
 
 
 def test_the_admin_site_is_for_staff_only(world, api_as):
@@ -376,7 +386,7 @@ def _url(name: str, check: Check, made: dict[str, Any]) -> str:
 
 def _client(name: str, world: SimpleNamespace, attribute: str | None, api_as: Any) -> APIClient | Client:
     user = getattr(world, attribute) if attribute else None
-    if name in API:
+    if name in API or name in API_DOCS:
         return api_as(user)
     client = Client()
     if user is not None:
@@ -393,12 +403,12 @@ def _ask(name: str, client: APIClient | Client, check: Check, url: str, world: S
     return client.post(url, body)
 
 
-CHECKS = sorted((name, n) for name, checks in MATRIX.items() for n in range(len(checks)))
+CHECKS = sorted((name, n) for name, checks in ENTRIES.items() for n in range(len(checks)))
 
 
 @pytest.mark.parametrize(("name", "n"), CHECKS, ids=[f"{name}-{n}" for name, n in CHECKS])
 def test_each_actor_gets_the_answer_its_role_and_scope_give(world, api_as, name, n):
-    check = MATRIX[name][n]
+    check = ENTRIES[name][n]
     if check.roles == PUBLIC:
         pytest.skip("public: only the anonymous answer is checked")
     made, shown_as = _target(check, world, api_as)
@@ -431,7 +441,7 @@ def test_each_actor_gets_the_answer_its_role_and_scope_give(world, api_as, name,
 
 @pytest.mark.parametrize(("name", "n"), CHECKS, ids=[f"{name}-{n}" for name, n in CHECKS])
 def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world, api_as, name, n):
-    check = MATRIX[name][n]
+    check = ENTRIES[name][n]
     made = {
         "signal_id": uuid.uuid4(),
         "upload_id": uuid.uuid4(),
