@@ -97,22 +97,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, _DENIED):
-        _log_denied(exc, context)
-    return drf_exception_handler(exc, context)
-
-
-def _log_denied(exc: Exception, context: dict[str, Any]) -> None:
-    from audit.services import record
-
     request: Request | None = context.get("request")
-    if request is None:
-        return
-    user = getattr(request, "_user", None)
-    record(
-        actor=user if user is not None and user.is_authenticated else None,
-        event_type="denied",
-        action=f"{request.method} {request.path}"[:200],
-        outcome="denied",
-        detail={"status": getattr(exc, "status_code", 0), "code": getattr(exc, "default_code", "")},
-    )
+    if isinstance(exc, _DENIED) and request is not None:
+        from audit.services import record_denied
+
+        # ``_user``: the user DRF authenticated, if any; ``request.user`` would
+        # authenticate again and raise again for a refused token.
+        record_denied(
+            actor=getattr(request, "_user", None),
+            request=request,
+            status=exc.status_code,
+            code=exc.default_code,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,7 +1,7 @@
 """Shared pieces of the web pages: role checks, paging, and the error pages.
 
-Denied requests are logged here the way the API's exception handler logs
-them (``schakelpunt.api._log_denied``): one ``denied`` entry with the status.
+Denied requests are logged by ``audit.services.record_denied``, as the API's
+exception handler logs them: one ``denied`` entry with the status.
 Errors that reach Django's own handlers (from a page, from middleware, or
 from an API view the API's handler does not answer) are sorted by
 ``schakelpunt.failures``: a database that is away is a ``503`` with
@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from audit.services import record
+from audit.services import record_denied
 from coordination.models import User
 
 from .failures import (
@@ -77,24 +77,13 @@ def page_query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _log_denied(request: HttpRequest, status: int, code: str) -> None:
-    user = getattr(request, "user", None)
-    record(
-        actor=user if user is not None and user.is_authenticated else None,
-        event_type="denied",
-        action=f"{request.method} {request.path}"[:200],
-        outcome="denied",
-        detail={"status": status, "code": code},
-    )
-
-
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    _log_denied(request, 403, "permission_denied")
+    record_denied(actor=getattr(request, "user", None), request=request, status=403, code="permission_denied")
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    _log_denied(request, 404, "not_found")
+    record_denied(actor=getattr(request, "user", None), request=request, status=404, code="not_found")
     return render(request, "404.html", status=404)
 
 
