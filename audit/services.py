@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -112,6 +112,30 @@ def record_many(entries: list[dict[str, Any]]) -> list[AccessEvent]:
     if built:
         _append(built)
     return built
+
+
+class RefusedRequest(Protocol):
+    """What ``record_denied`` reads of a request: a Django or a DRF one."""
+
+    method: str | None
+    path: str
+
+
+def record_denied(*, actor: Any, request: RefusedRequest, status: int, code: str) -> AccessEvent:
+    """A refused request: one ``denied`` entry with the answer's status and code.
+
+    The one place denials are written, for the API's exception handler and
+    the pages' 403 and 404 handlers alike. ``actor`` is whoever was logged in
+    (``None`` or an anonymous user when nobody was). The entry names the
+    method and path, which hold ids but never personal data.
+    """
+    return record(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        event_type="denied",
+        action=f"{request.method} {request.path}"[:200],
+        outcome="denied",
+        detail={"status": status, "code": code},
+    )
 
 
 def _build_entry(

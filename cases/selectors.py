@@ -1,4 +1,4 @@
-"""Reads of cases, scoped to the actor in SQL."""
+"""Reads of cases, scoped to the actor in SQL (the scope is ``permissions.cases_for``)."""
 
 from __future__ import annotations
 
@@ -24,36 +24,7 @@ from .models import (
     Priority,
     State,
 )
-
-INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
-
-
-def scope_filter(actor: User) -> Q | None:
-    """The cases this actor may see by their roles, or None for none at all.
-
-    Triage officers see the intake (and what was closed from it); a
-    coordinator sees their teams' cases; a lead professional the cases they lead.
-    """
-    scope = Q()
-    matched = False
-    if actor.has_role(Role.TRIAGE):
-        scope |= Q(state__in=INTAKE_STATES) | Q(state=State.CLOSED, team__isnull=True)
-        matched = True
-    if actor.has_role(Role.COORDINATOR):
-        scope |= Q(team__in=actor.teams.values("pk"))
-        matched = True
-    if actor.has_role(Role.PROFESSIONAL):
-        scope |= Q(lead=actor)
-        matched = True
-    return scope if matched else None
-
-
-def cases_for(actor: User) -> QuerySet[Case]:
-    scope = scope_filter(actor)
-    if scope is None:
-        return Case.objects.none()
-    return Case.objects.filter(scope)
-
+from .permissions import INTAKE_STATES, cases_for, may_break_glass
 
 QUEUES = {"intake": Role.TRIAGE, "team": Role.COORDINATOR, "mine": Role.PROFESSIONAL}
 """The web's queues, each one role's part of the actor's queue: the intake
@@ -206,7 +177,7 @@ def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -
     case = _with_case_content(cases_for(actor)).filter(pk=case_id).first()
     if case is not None:
         return CaseRead(case=case, break_glass=False)
-    if break_glass_reason.strip() and actor.has_role(Role.TRIAGE, Role.COORDINATOR):
+    if break_glass_reason.strip() and may_break_glass(actor):
         case = _with_case_content(Case.objects.all()).filter(pk=case_id).first()
         if case is not None:
             return CaseRead(case=case, break_glass=True)

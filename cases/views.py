@@ -2,7 +2,8 @@
 
 Reads go through ``cases.selectors`` (which log them), every change through
 the service the API calls (``cases.workflow``, ``cases.casework``); the
-serializers of the API validate the posted fields.
+serializers of the API validate the posted fields. What the case page offers
+is asked of ``cases.permissions``, the rules the services enforce.
 """
 
 from __future__ import annotations
@@ -29,11 +30,10 @@ from schakelpunt.errors import Conflict
 from schakelpunt.forms import WebForm, django_errors, flatten_errors
 from schakelpunt.views import actor_of, role_required
 
-from . import casework, pagination, selectors, workflow
+from . import casework, pagination, permissions, selectors, workflow
 from .forms import (
     KIND_LABELS,
     QUEUE_STATES,
-    SERVICE_ARGUMENTS,
     TRANSITION_DONE,
     TRANSITION_LABELS,
     contact_body,
@@ -47,7 +47,6 @@ from .forms import (
     transition_form,
 )
 from .models import Case, State
-from .rules import TRANSITIONS, available_transitions
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
@@ -58,10 +57,6 @@ from .serializers import (
 
 PER_PAGE = 25
 _RACES = (Conflict, ConcurrentTransition, TransitionNotAllowed)
-
-
-def _team_ids(actor: User) -> set[uuid.UUID]:
-    return set(actor.teams.values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- queues
@@ -202,25 +197,6 @@ def _describe(item: dict[str, Any]) -> dict[str, Any]:
     return described
 
 
-def _may_record_contact(actor: User, case: Case) -> bool:
-    # Only to decide whether to offer the form; the service decides.
-    if actor.has_role(Role.TRIAGE):
-        return case.state in (State.TRIAGE, State.OUTREACH)
-    return (
-        actor.has_role(Role.PROFESSIONAL)
-        and case.lead_id == actor.pk
-        and case.state in (State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING)
-    )
-
-
-def _may_plan(actor: User, case: Case) -> bool:
-    return (
-        actor.has_role(Role.PROFESSIONAL)
-        and case.lead_id == actor.pk
-        and case.state in (State.IN_PROGRESS, State.MONITORING)
-    )
-
-
 def _case_page(
     request: HttpRequest,
     case_id: uuid.UUID,
@@ -232,20 +208,21 @@ def _case_page(
     actor = actor_of(request)
     read = selectors.open_case(actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", ""))
     case = read.case
-    names = available_transitions(actor, case, _team_ids(actor))
+    offer = permissions.offer(actor, case, break_glass=read.break_glass)
     forms: dict[str, WebForm] = {}
-    for name in names:
+    for name in offer.transitions:
         forms[f"transition-{name}"] = transition_form(name, case)
-    if _may_record_contact(actor, case):
+    if permissions.CONTACT in offer.casework:
         forms["contact"] = contact_form()
-    if _may_plan(actor, case):
+    if permissions.PLAN in offer.casework:
         forms["goal"] = goal_form()
+    if permissions.NETWORK in offer.casework:
         forms["network"] = network_form()
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
         {"name": name, "label": TRANSITION_LABELS[name], "form": forms[f"transition-{name}"]}
-        for name in names
+        for name in offer.transitions
     ]
     return render(
         request,
@@ -287,14 +264,14 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 def _after_change(actor: User, case_id: uuid.UUID, anchor: str = "") -> str:
     """Back to the case if the actor still sees it, else to their queue."""
-    if selectors.cases_for(actor).filter(pk=case_id).exists():
+    if permissions.cases_for(actor).filter(pk=case_id).exists():
         return reverse("cases_web:detail", kwargs={"case_id": case_id}) + anchor
     return home_url(actor) or "/"
 
 
 def _conflict(request: HttpRequest, actor: User, case_id: uuid.UUID, exc: Exception) -> HttpResponse:
     """A refused step: someone else moved the case first, or its state does not allow it."""
-    current = selectors.cases_for(actor).filter(pk=case_id).values_list("state", flat=True).first()
+    current = permissions.cases_for(actor).filter(pk=case_id).values_list("state", flat=True).first()
     seen = request.POST.get("seen_state", "")
     if isinstance(exc, ConcurrentTransition) or current != seen:
         messages.error(
@@ -337,14 +314,10 @@ def _submit(
     return redirect(_after_change(actor, case_id, anchor))
 
 
-def _service_arguments(data: dict[str, Any]) -> dict[str, Any]:
-    return {SERVICE_ARGUMENTS.get(name, name): value for name, value in data.items()}
-
-
 @require_POST
 @role_required(*CASE_ROLES)
 def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -> HttpResponse:
-    if transition not in TRANSITIONS:
+    if transition not in permissions.TRANSITIONS:
         raise Http404
     # The case is only known once the service found it in the actor's scope: this
     # form carries the posted values, the page puts them into one with choices.
@@ -355,12 +328,12 @@ def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -
         TransitionInputSerializer(data=transition_body(transition, request.POST)),
         getattr(workflow, transition),
         str(TRANSITION_DONE[transition]),
-        arguments=_service_arguments,
+        arguments=lambda body: permissions.transition_arguments(transition, body),
     )
 
 
 @require_POST
-@role_required(Role.TRIAGE, Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.CONTACT))
 def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -374,7 +347,7 @@ def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.PLAN))
 def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -388,7 +361,7 @@ def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.NETWORK))
 def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
