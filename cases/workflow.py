@@ -23,7 +23,7 @@ from audit.services import record
 from coordination.models import Role, Team, User
 from schakelpunt.errors import Conflict
 
-from . import notifications
+from . import events, notifications
 from .deadlines import refresh_deadline
 from .models import Case, CaseTransition, Notification, Outcome
 from .rules import acting_role
@@ -58,8 +58,8 @@ def _apply(actor: User, case: Case, name: str, reason: str = "", **kwargs: Any) 
     CaseTransition.objects.create(
         case=case, name=name, source=source, target=case.state, actor=actor, reason=reason or None
     )
-    # Closed-loop feedback: the partners' signals follow the case.
-    case.signals.exclude(status=case.partner_status).update(status=case.partner_status)
+    # Closed-loop feedback: the partners' signals follow the case (signals.receivers).
+    events.case_moved.send(sender=Case, case=case)
     if name == "refer_to_team":
         transition_id = str(case.transitions.order_by("-at").values_list("pk", flat=True).first())
         notifications.enqueue(
