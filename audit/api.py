@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -23,12 +24,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coordination.models import Role
-from schakelpunt.api import role_permission
+from schakelpunt.api import actor_of, role_permission
 
-from . import selectors
+from . import selectors, verification
 from .export import FIELDS, csv_cell, csv_response
 from .models import AccessEvent, EventType
-from .services import record, verify_log
+from .services import record
 
 IsAuditor = role_permission(Role.AUDITOR)
 
@@ -178,23 +179,84 @@ class EventListView(generics.GenericAPIView):
         return self.get_paginated_response(data)
 
 
-@extend_schema(
-    tags=["audit"],
-    operation_id="audit_verify",
-    responses=inline_serializer(
-        "AuditVerification",
-        {
-            "ok": serializers.BooleanField(),
-            "checked": serializers.IntegerField(),
-            "first_bad": serializers.IntegerField(allow_null=True),
-        },
-    ),
-)
+class VerificationRunSerializer(serializers.Serializer):
+    """A check's state and, once finished, its outcome (``checked`` counts up while it runs)."""
+
+    id = serializers.UUIDField()
+    # Not a ChoiceField: its enum would take the name the cases' state enum has in the schema.
+    state = serializers.CharField(help_text="queued, running, finished or failed")
+    ok = serializers.BooleanField(allow_null=True, help_text="null until the check has finished")
+    checked = serializers.IntegerField(help_text="entries checked (so far)")
+    total = serializers.IntegerField(allow_null=True, help_text="entries to check, once known")
+    first_bad = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class LatestVerificationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(allow_null=True)
+    ok = serializers.BooleanField(allow_null=True, help_text="null: no check has finished yet")
+    checked = serializers.IntegerField()
+    first_bad = serializers.IntegerField(allow_null=True)
+    checked_at = serializers.DateTimeField(allow_null=True, help_text="when that check finished")
+
+
 class VerifyView(APIView):
-    """Recompute the access log's hash chains: ``ok`` false means entries were altered or removed."""
+    """The access log's integrity: the latest finished check, or start a new one.
+
+    GET answers from the newest finished check of the whole log (started here,
+    on the auditor's page, by the daily task or by ``verify_audit_log``):
+    ``ok`` false means entries were altered or removed. Before any check has
+    finished, ``ok`` and ``checked_at`` are null. It never runs a check itself.
+    POST starts a check in the background: ``202 {id}``, then follow it at
+    ``/api/v1/audit/verify/{id}/``.
+    """
 
     permission_classes = [IsAuditor]
 
+    @extend_schema(tags=["audit"], operation_id="audit_verify", responses=LatestVerificationSerializer)
     def get(self, request: Request) -> Response:
-        result = verify_log(actor=request.user, via="api")
-        return Response({"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad})
+        run = verification.latest_finished(actor_of(request))
+        latest: dict[str, Any]
+        if run is None:
+            latest = {"id": None, "ok": None, "checked": 0, "first_bad": None, "checked_at": None}
+        else:
+            latest = {
+                "id": run.id,
+                "ok": run.ok,
+                "checked": run.checked,
+                "first_bad": run.first_bad,
+                "checked_at": run.finished_at,
+            }
+        return Response(LatestVerificationSerializer(latest).data)
+
+    @extend_schema(
+        tags=["audit"],
+        operation_id="audit_verify_start",
+        request=None,
+        responses={202: inline_serializer("AuditVerificationStarted", {"id": serializers.UUIDField()})},
+    )
+    def post(self, request: Request) -> Response:
+        # The check takes no arguments, but a body is still read: one that cannot be
+        # stored or parsed (a NUL, deep nesting) is refused like on every other URL.
+        request.data  # noqa: B018
+        run = verification.start_verification(actor=actor_of(request), via="api")
+        return Response(
+            {"id": str(run.id)},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": f"{request.path}{run.id}/"},
+        )
+
+
+class VerifyRunView(APIView):
+    """One check: ``queued``, ``running`` (``checked`` of ``total``), ``finished`` (``ok``,
+    ``first_bad``) or ``failed`` (``error``: the check itself broke down, or stalled)."""
+
+    permission_classes = [IsAuditor]
+
+    @extend_schema(tags=["audit"], operation_id="audit_verify_run", responses=VerificationRunSerializer)
+    def get(self, request: Request, run_id: UUID) -> Response:
+        run = verification.run_for(actor_of(request), run_id)
+        return Response(VerificationRunSerializer(verification.describe(run)).data)

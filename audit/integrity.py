@@ -14,11 +14,17 @@ Celery prefork child), each row read once, all in one exported snapshot. A
 range starts mid-chain, so each chain's first entry in a range is joined to
 that chain's last entry in the ranges before it when the findings are
 merged. ``verify(chains=[...])`` checks a subset of the chains.
+
+A web process must never fork (a forked child keeps the listening socket and
+outlives a killed gunicorn worker): ``verify(fork=False)`` uses threads even
+where forking is allowed. ``verify(progress=Progress())`` counts the entries
+checked so far, across the threads or processes, for a job to report.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -35,6 +41,27 @@ DEFAULT_WORKERS = 4
 """Four id ranges on two cores: while one range's process hashes, another's
 PostgreSQL server builds the next page, so both cores stay busy."""
 _BEFORE_ALL_IDS = -(2**63)
+
+
+class Progress:
+    """How far one check is: ``total`` entries expected (what the chain heads
+    promise, known once the snapshot is taken) and ``checked`` so far.
+
+    The count lives in shared memory, so forked processes add to it as well as
+    threads; another thread of the caller reads it to report progress.
+    """
+
+    def __init__(self) -> None:
+        self._checked = multiprocessing.get_context("fork").Value("q", 0)
+        self.total: int | None = None
+
+    def add(self, entries: int) -> None:
+        with self._checked.get_lock():
+            self._checked.value += entries
+
+    @property
+    def checked(self) -> int:
+        return int(self._checked.value)
 
 
 @dataclass(frozen=True)
@@ -58,8 +85,18 @@ class Result:
         return Result(self.ok and other.ok, self.checked + other.checked, min(bad) if bad else None)
 
 
-def verify(*, chains: Iterable[int] | None = None, workers: int = 1) -> Result:
+def verify(
+    *,
+    chains: Iterable[int] | None = None,
+    workers: int = 1,
+    fork: bool = True,
+    progress: Progress | None = None,
+) -> Result:
     """Check the whole log, or only ``chains``; with ``workers`` > 1 in that many id ranges at once.
+
+    The ranges go to forked processes, or to threads with ``fork=False`` (and
+    always in a daemon process such as a Celery prefork child, which may not
+    fork). ``progress``, when given, counts the entries as they are checked.
 
     Safe while entries are being written: everything is read in one snapshot
     (shared by the workers). Inside a transaction (tests, a caller's atomic
@@ -71,19 +108,19 @@ def verify(*, chains: Iterable[int] | None = None, workers: int = 1) -> Result:
     if selected is not None and not selected:
         return Result(True, 0, None)
     if workers <= 1:
-        return _verify_chains(alias, selected)
-    return _verify_ranges(alias, selected, workers)
+        return _verify_chains(alias, selected, progress)
+    return _verify_ranges(alias, selected, workers, fork, progress)
 
 
-def _verify_chains(alias: str, chains: list[int] | None) -> Result:
-    with _snapshot(alias, chains) as (heads, _exported):
-        span = _check_span(alias, chains, heads, _BEFORE_ALL_IDS, None)
+def _verify_chains(alias: str, chains: list[int] | None, progress: Progress | None) -> Result:
+    with _snapshot(alias, chains, progress) as (heads, _exported):
+        span = _check_span(alias, chains, heads, _BEFORE_ALL_IDS, None, progress)
     return _merged(heads, [span])
 
 
 @contextmanager
 def _snapshot(
-    alias: str, chains: list[int] | None
+    alias: str, chains: list[int] | None, progress: Progress | None = None
 ) -> Iterator[tuple[dict[int, tuple[int, str]], str | None]]:
     """A read-only transaction whose snapshot every read of one check uses; yields
     the chain heads as of that snapshot and (on PostgreSQL, outside a caller's
@@ -104,6 +141,9 @@ def _snapshot(
             for chain, seq, head_hash in ChainHead.objects.using(alias).values_list("chain", "seq", "hash")
             if chains is None or chain in chains
         }
+        if progress is not None:
+            # Chain n holds seq 1..head: the entries this snapshot must show.
+            progress.total = sum(seq for seq, _hash in heads.values())
         yield heads, exported
 
 
@@ -124,6 +164,7 @@ def _check_span(
     heads: dict[int, tuple[int, str]],
     after: int,
     upto: int | None,
+    progress: Progress | None = None,
 ) -> _Span:
     """Check the entries with ``after`` < id <= ``upto`` (no upper end: None) in id order.
 
@@ -175,6 +216,8 @@ def _check_span(
             if not postgresql:
                 rows = [(*row[:5], body(*row[5:])) for row in rows]
             checked += len(rows)
+            if progress is not None:
+                progress.add(len(rows))
             for entry_id, chain, seq, prev_hash, stored, text in rows:
                 chain_state = state.get(chain)
                 if chain_state is None:
@@ -226,11 +269,14 @@ def _merged(heads: dict[int, tuple[int, str]], spans: list[_Span]) -> Result:
     return result
 
 
-def _verify_ranges(alias: str, chains: list[int] | None, workers: int) -> Result:
-    """The log cut into ``workers`` id ranges, each read once, by threads sharing
-    one snapshot (inside a caller's transaction: one after another here)."""
+def _verify_ranges(
+    alias: str, chains: list[int] | None, workers: int, fork: bool, progress: Progress | None
+) -> Result:
+    """The log cut into ``workers`` id ranges, each read once, by processes or
+    threads sharing one snapshot (inside a caller's transaction: one after
+    another here)."""
     connection = connections[alias]
-    with _snapshot(alias, chains) as (heads, exported):
+    with _snapshot(alias, chains, progress) as (heads, exported):
         with connection.cursor() as cursor:
             table = connection.ops.quote_name(AccessEvent._meta.db_table)
             cursor.execute(f"SELECT min(id), max(id) FROM {table}")  # noqa: S608
@@ -241,23 +287,37 @@ def _verify_ranges(alias: str, chains: list[int] | None, workers: int) -> Result
         cuts = [low - 1 + step * n for n in range(workers)] + [high]
         jobs = [(cuts[n], cuts[n + 1] if n + 1 < workers else None) for n in range(workers)]
         if exported is None:
-            spans = [_check_span(alias, chains, heads, after, upto) for after, upto in jobs]
-        elif multiprocessing.current_process().daemon:
-            # A Celery prefork child may not fork: threads, hashing in turn.
+            spans = [_check_span(alias, chains, heads, after, upto, progress) for after, upto in jobs]
+        elif not fork or multiprocessing.current_process().daemon:
+            # A web process must not fork, a Celery prefork child may not:
+            # threads, hashing in turn.
+            def check(job: tuple[int, int | None]) -> _Span:
+                return _check_shared(alias, exported, chains, heads, job[0], job[1], progress)
+
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verify-audit") as pool:
-                spans = list(pool.map(lambda job: _check_shared(alias, exported, chains, heads, *job), jobs))
+                spans = list(pool.map(check, jobs))
         else:
             # Forked processes hash in parallel (threads would take turns on
             # the GIL, and hashing is half the work).
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_fresh_connections) as pool:
-                spans = pool.starmap(_check_shared, [(alias, exported, chains, heads, *job) for job in jobs])
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, initializer=_fresh_connections, initargs=(progress,)) as processes:
+                arguments = [(alias, exported, chains, heads, *job) for job in jobs]
+                spans = processes.starmap(_check_shared, arguments)
+                # Let the children finish on their own: leaving the block
+                # terminates whatever is still running (with SIGTERM).
+                processes.close()
+                processes.join()
     return _merged(heads, spans)
 
 
 _INHERITED: list[Any] = []
+_CHILD_PROGRESS: list[Progress] = []
 
 
-def _fresh_connections() -> None:
+def _fresh_connections(progress: Progress | None = None) -> None:
+    # A Celery worker's own SIGTERM handler (warm shutdown) is inherited by a
+    # forked child and would keep it alive through the pool's terminate().
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A forked child inherits the parent's open connections (and the parent's
     # transaction state on them); it must neither use nor close those sockets,
     # so it keeps the inherited wrappers referenced (never finalised) until
@@ -265,6 +325,8 @@ def _fresh_connections() -> None:
     for alias in connections:
         _INHERITED.append(connections[alias])
         connections[alias] = connections.create_connection(alias)
+    if progress is not None:
+        _CHILD_PROGRESS.append(progress)  # inherited: its counter is shared memory
 
 
 def _check_shared(
@@ -274,13 +336,16 @@ def _check_shared(
     heads: dict[int, tuple[int, str]],
     after: int,
     upto: int | None,
+    progress: Progress | None = None,
 ) -> _Span:
     """``_check_span`` on this thread's own connection, in the exported snapshot."""
+    if progress is None and _CHILD_PROGRESS:
+        progress = _CHILD_PROGRESS[0]
     connection = connections[alias]
     try:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [exported])
-            return _check_span(alias, chains, heads, after, upto)
+            return _check_span(alias, chains, heads, after, upto, progress)
     finally:
         connection.close()  # this thread's own connection

@@ -12,9 +12,13 @@ entry carries the HMAC of its predecessor in the same chain, see
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .chain import GENESIS, canonical_json
@@ -149,3 +153,87 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain {self.chain} @ {self.seq}"
+
+
+class VerificationRun(models.Model):
+    """One integrity check of the access log, run as a background job (``audit.verification``).
+
+    Unlike the log itself this row changes as the check goes on: ``queued`` until
+    a worker (or, without a broker, a thread of the web process) takes it,
+    ``running`` with ``checked`` counting up towards ``total`` (the entries the
+    chain heads promise), then ``finished`` with the outcome (``ok``,
+    ``first_bad``), or ``failed`` when the check itself broke down (``error``).
+    The outcome is also written to the access log, which is the evidence; this
+    row is what the auditor's page and the API show.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("In de wachtrij")
+        RUNNING = "running", _("Bezig")
+        FINISHED = "finished", _("Klaar")
+        FAILED = "failed", _("Mislukt")
+
+    STALLED_AFTER = timedelta(minutes=2)
+    """A running check reports progress every second or so; one silent for this
+    long stopped with its process (a restart, a killed worker)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    state = models.CharField(_("status"), max_length=16, choices=State.choices, default=State.QUEUED)
+    via = models.CharField(_("gestart via"), max_length=16)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aangevraagd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chains = models.JSONField(_("ketens"), null=True, blank=True)
+    """Only these chains (the command's ``--chain``); null: the whole log."""
+    created_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now)
+    started_at = models.DateTimeField(_("begonnen op"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("laatste teken van leven"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    total = models.BigIntegerField(_("te controleren regels"), null=True, blank=True)
+    checked = models.BigIntegerField(_("gecontroleerde regels"), default=0)
+    ok = models.BooleanField(_("in orde"), null=True, blank=True)
+    first_bad = models.BigIntegerField(_("eerste afwijkende regel"), null=True, blank=True)
+    error = models.TextField(_("fout"), blank=True)
+
+    class Meta:
+        verbose_name = _("integriteitscontrole")
+        verbose_name_plural = _("integriteitscontroles")
+        indexes = [models.Index(fields=["state", "finished_at"], name="audit_verify_state_idx")]
+
+    def __str__(self) -> str:
+        return f"verification {self.id} ({self.state})"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its process stopped sending signs of life."""
+        beat = self.heartbeat_at or self.started_at
+        return (
+            self.state == self.State.RUNNING
+            and beat is not None
+            and timezone.now() - beat > self.STALLED_AFTER
+        )
+
+    @property
+    def shown_state(self) -> str:
+        """The state as shown: a stalled run shows as failed."""
+        return self.State.FAILED if self.stalled else self.state
+
+    @property
+    def shown_state_label(self) -> str:
+        return str(self.State(self.shown_state).label)
+
+    @property
+    def active(self) -> bool:
+        """Queued or running (and not stalled): the page keeps refreshing."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.stalled
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.checked / self.total))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -22,7 +22,6 @@ from .chain import (
     message,
     signer,
 )
-from .integrity import DEFAULT_WORKERS, Result, verify
 from .models import AccessEvent, ChainHead
 
 MAX_DETAIL_CHARS = 2000
@@ -113,6 +112,30 @@ def record_many(entries: list[dict[str, Any]]) -> list[AccessEvent]:
     if built:
         _append(built)
     return built
+
+
+class RefusedRequest(Protocol):
+    """What ``record_denied`` reads of a request: a Django or a DRF one."""
+
+    method: str | None
+    path: str
+
+
+def record_denied(*, actor: Any, request: RefusedRequest, status: int, code: str) -> AccessEvent:
+    """A refused request: one ``denied`` entry with the answer's status and code.
+
+    The one place denials are written, for the API's exception handler and
+    the pages' 403 and 404 handlers alike. ``actor`` is whoever was logged in
+    (``None`` or an anonymous user when nobody was). The entry names the
+    method and path, which hold ids but never personal data.
+    """
+    return record(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        event_type="denied",
+        action=f"{request.method} {request.path}"[:200],
+        outcome="denied",
+        detail={"status": status, "code": code},
+    )
 
 
 def _build_entry(
@@ -222,34 +245,3 @@ def _advance_head(cursor: Any, head_table: str, chain: int, alias: str, by: int 
         # between tests) gets its head here. get_or_create survives a race.
         ChainHead.objects.using(alias).get_or_create(chain=chain)
     raise RuntimeError(f"Access-log chain {chain} has no head row and none could be created.")
-
-
-def verify_log(
-    *,
-    actor: Any,
-    workers: int = DEFAULT_WORKERS,
-    chains: list[int] | None = None,
-    via: str = "",
-) -> Result:
-    """Verify the hash chains and log that it was done (a ``verify`` entry).
-
-    The entry is written after the check, with its result: outcome ``error``
-    when tampering was found, so auditors can filter for it. ``via`` says
-    where the check was started (``api``, ``command``, ``task``).
-    """
-    result = verify(chains=chains, workers=workers)
-    record(
-        actor=actor,
-        event_type="verify",
-        action="audit.verify",
-        outcome="success" if result.ok else "error",
-        object_type="access_log",
-        detail={
-            "ok": result.ok,
-            "checked": result.checked,
-            "first_bad": result.first_bad,
-            "chains": chains,
-            "via": via,
-        },
-    )
-    return result

@@ -7,6 +7,7 @@ see log fields only, never case content.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +19,11 @@ from coordination.models import Role
 from schakelpunt.forms import WebForm, flatten_errors
 from schakelpunt.views import actor_of, page_query, paginate, role_required
 
-from . import selectors
+from . import selectors, verification
 from .api import EventQuery
 from .export import csv_response
 from .forms import event_filter_form
-from .services import record, verify_log
+from .services import record
 
 PER_PAGE = 50
 
@@ -86,8 +87,18 @@ def event_export(request: HttpRequest) -> HttpResponseBase:
 
 @role_required(Role.AUDITOR)
 def verify(request: HttpRequest) -> HttpResponse:
-    """GET explains and offers the check; POST runs it (and logs it) and shows the result."""
-    result = None
+    """GET shows the latest finished check and offers a new one; POST starts one
+    in the background and leads to its page."""
+    actor = actor_of(request)
     if request.method == "POST":
-        result = verify_log(actor=actor_of(request), via="web")
-    return render(request, "audit/verify.html", {"result": result})
+        run = verification.start_verification(actor=actor, via="web")
+        return redirect("audit_web:verify_run", run_id=run.pk)
+    latest = verification.latest_finished(actor)
+    return render(request, "audit/verify.html", {"latest": latest, "active": verification.active_run()})
+
+
+@role_required(Role.AUDITOR)
+def verify_run(request: HttpRequest, run_id: uuid.UUID) -> HttpResponse:
+    """One check's state and progress; the page's script refreshes it while it runs."""
+    run = verification.run_for(actor_of(request), run_id)
+    return render(request, "audit/verify_run.html", {"run": run})

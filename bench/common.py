@@ -241,14 +241,14 @@ def machine_cpu() -> tuple[float, float]:
 
 @contextlib.contextmanager
 def celery_worker(
-    database: str, *, concurrency: int, log: Path | None = None
+    database: str, *, concurrency: int, log: Path | None = None, pool: str = "prefork"
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A Celery worker (prefork, ``concurrency`` processes) on ``BROKER``, stopped on leaving."""
+    """A Celery worker (``pool``, ``concurrency`` processes) on ``BROKER``, stopped on leaving."""
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
     command = [
-        str(REPO / ".venv" / "bin" / "celery"), "-A", "schakelpunt", "worker", "--pool=prefork",
+        str(REPO / ".venv" / "bin" / "celery"), "-A", "schakelpunt", "worker", f"--pool={pool}",
         f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
         "--without-heartbeat", f"--hostname=bench-{database}@%h",
     ]  # fmt: skip

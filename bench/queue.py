@@ -1,4 +1,4 @@
-"""Queue page latency: ``GET /api/v1/cases/`` with 1,000,000 cases and 3,000,000 signals.
+"""Queue page latency: ``GET /api/v1/cases/`` and the web queues with 1,000,000 cases and 3,000,000 signals.
 
 The cases and signals are generated inside PostgreSQL (``INSERT ... SELECT``
 over ``generate_series``, plain indexes dropped during the load and rebuilt
@@ -8,10 +8,14 @@ has run for years. Personal columns of the generated signals are left NULL:
 the queue page reads none of them.
 
 The headline is the p95 of the coordinator of team Noord's queue page
-(page 1, 50 rows) over HTTP from gunicorn, one request at a time. The query
-count of one page comes from an in-process request (Django test client) and
-must be the same for every page, filter and actor; the slowest query of the
-page is shown with its plan.
+(page 1, 50 rows) over HTTP from gunicorn, one request at a time. The web
+queues people open are timed the same way, each by its own role with a
+logged-in session: ``/casussen/intake/`` (the triage officer),
+``/casussen/team/`` (the coordinator of Noord) and ``/casussen/mijn/`` (the
+professional of Noord), page 1 and page 20 (reached by the pages' own next
+links). The query count of one page comes from an in-process request (Django
+test client) and must be the same for every page and filter of one actor and
+page kind; the slowest query of the pages is shown with its plan.
 
     .venv/bin/python -m bench.queue              # full scale; generating takes a few minutes
     .venv/bin/python -m bench.queue --reuse      # keep the generated database of an earlier run
@@ -20,12 +24,15 @@ page is shown with its plan.
 
 from __future__ import annotations
 
+import html
 import http.client
+import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 if __package__ in (None, ""):
     # Run as a file: the repository, not bench/, goes first on the path
@@ -35,6 +42,8 @@ if __package__ in (None, ""):
 from bench import common
 
 TARGET_P95_MS = 50.0
+DEEP_HOPS = 19
+"""A deep page is the 20th: 950 rows in for the API, 475 for a web page."""
 
 # Deterministic "random" numbers per row: Knuth's multiplicative hash.
 _HASH = "((i::bigint * 2654435761) %% 1000)"
@@ -155,13 +164,14 @@ def generate(database: str, cases: int, signals: int) -> None:
                 f"""
                 INSERT INTO signals_signal (
                     id, reference, received_at, status, closed_reason, partner_reference_index,
-                    idempotency_key_index, arrears_amount, arrears_since, threat, children_in_household,
+                    idempotency_key_index, content_index, arrears_amount, arrears_since, threat,
+                    children_in_household,
                     consent_given, postcode_area, erased_at, case_id, filed_by_id, organisation_id,
                     signal_type_id)
                 SELECT
                     md5('bench-s' || j)::uuid, 'S-B' || lpad(j::text, 10, '0'),
                     {_OPENED} + make_interval(days => ((j - 1) / %(n)s)::int),
-                    'received', '', md5('bench-r' || j), NULL,
+                    'received', '', md5('bench-r' || j), NULL, '',
                     CASE WHEN j %% 4 < 2 THEN 100 + (j %% 3900) END,
                     CASE WHEN j %% 4 < 2 THEN date '2026-06-01' END,
                     CASE WHEN j %% 10 = 0 THEN 'eviction' ELSE 'none' END,
@@ -190,14 +200,44 @@ def counts(database: str) -> tuple[int, int]:
         return int(row[0]), int(row[1])
 
 
-def timed_get(base_url: str, path: str, token: str, times: int) -> list[float]:
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: an API token or a logged-in web session, sent as one header."""
+
+    username: str
+    header: tuple[str, str]
+
+    def headers(self) -> dict[str, str]:
+        return {self.header[0]: self.header[1]}
+
+
+def api_actor(username: str) -> Actor:
+    return Actor(username, ("Authorization", f"Token {common.token_for(username)}"))
+
+
+def web_actor(username: str) -> Actor:
+    """A session made as a login makes it (Django's session store), without the login page."""
+    from django.conf import settings
+    from django.test import Client
+
+    from coordination.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return Actor(
+        username,
+        ("Cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"),
+    )
+
+
+def timed_get(base_url: str, path: str, actor: Actor, times: int) -> list[float]:
     """Sequential GETs, each on a new connection (gunicorn's sync workers close them)."""
     netloc = urlsplit(base_url).netloc
     latencies: list[float] = []
     for _ in range(times):
         started = time.perf_counter()
         connection = http.client.HTTPConnection(netloc, timeout=60)
-        connection.request("GET", path, headers={"Authorization": f"Token {token}"})
+        connection.request("GET", path, headers=actor.headers())
         answer = connection.getresponse()
         body = answer.read()
         connection.close()
@@ -207,7 +247,7 @@ def timed_get(base_url: str, path: str, token: str, times: int) -> list[float]:
     return latencies
 
 
-def query_profile(path: str, token: str) -> tuple[int, list[dict[str, Any]]]:
+def query_profile(path: str, actor: Actor) -> tuple[int, list[dict[str, Any]]]:
     """In-process: the number of queries of one page request and each query's SQL and time."""
     from django.db import connection
     from django.test import Client
@@ -215,22 +255,30 @@ def query_profile(path: str, token: str) -> tuple[int, list[dict[str, Any]]]:
 
     client = Client()
     with CaptureQueriesContext(connection) as queries:
-        answer = client.get(path, headers={"authorization": f"Token {token}"})
+        answer = client.get(path, headers=actor.headers())
         captured = list(queries.captured_queries)
     if answer.status_code != 200:
         raise SystemExit(f"GET {path} answered {answer.status_code}: {answer.content[:300]!r}")
     return len(captured), captured
 
 
-def followed(path: str, token: str, hops: int) -> str:
-    """The path of the page ``hops`` pages after ``path``, by its ``next`` links (any pagination
-    style), or of the last page when there are fewer (small data sets at smoke scale)."""
+_NEXT_LINK = re.compile(r'<a href="([^"]*)" rel="next">')
+
+
+def followed(path: str, actor: Actor, hops: int) -> str:
+    """The path of the page ``hops`` pages after ``path``, by its ``next`` links (the API's
+    ``next``, a web page's ``rel="next"`` link), or of the last page when there are fewer
+    (small data sets at smoke scale)."""
     from django.test import Client
 
     client = Client()
     for _ in range(hops):
-        answer = client.get(path, headers={"authorization": f"Token {token}"})
-        next_url = answer.json().get("next")
+        answer = client.get(path, headers=actor.headers())
+        if answer["Content-Type"].startswith("application/json"):
+            next_url = answer.json().get("next")
+        else:
+            found = _NEXT_LINK.search(answer.content.decode())
+            next_url = urljoin(path, html.unescape(found.group(1))) if found else None
         if not next_url:
             return path
         parts = urlsplit(next_url)
@@ -276,12 +324,24 @@ def main() -> None:
         generate(database, n_cases, n_signals)
         assert counts(database) == (n_cases, n_signals)
 
+    from django.core.management import call_command
+
     from coordination.models import Team
 
+    # The web pages run as in production (DJANGO_DEBUG off): their CSS and JS
+    # come from the collected, hashed static files, as after a deployment.
+    call_command("collectstatic", interactive=False, verbosity=0)
+
     noord = Team.objects.get(name="Noord").pk
-    coordinator = common.token_for("coordinator-noord")
-    triage = common.token_for("schakelpunt")
+    coordinator = api_actor("coordinator-noord")
+    triage = api_actor("schakelpunt")
     page = "/api/v1/cases/"
+    # The web queues, each as its own role sees it, by a logged-in session.
+    web = {
+        "web-intake": ("/casussen/intake/", web_actor("schakelpunt")),
+        "web-team": ("/casussen/team/", web_actor("coordinator-noord")),
+        "web-mine": ("/casussen/mijn/", web_actor("professional-noord")),
+    }
     variants = {
         "coordinator page 1": (page, coordinator),
         "coordinator page 2": (followed(page, coordinator, 1), coordinator),
@@ -291,23 +351,32 @@ def main() -> None:
         "coordinator urgent": (page + "?priority=30", coordinator),
         "triage page 1": (page, triage),
     }
+    deep: dict[str, str] = {}
+    for name, (path, actor) in web.items():
+        deep[name] = followed(path, actor, DEEP_HOPS)
+        variants[f"{name} page 1"] = (path, actor)
+        variants[f"{name} page {DEEP_HOPS + 1}"] = (deep[name], actor)
+        variants[f"{name} urgent"] = (path + "?priority=30", actor)
     query_counts: dict[str, int] = {}
     slowest: dict[str, Any] = {}
-    for name, (path, token) in variants.items():
-        query_profile(path, token)  # warm
-        count, captured = query_profile(path, token)
+    for name, (path, actor) in variants.items():
+        query_profile(path, actor)  # warm
+        count, captured = query_profile(path, actor)
         query_counts[name] = count
         print(f"\n{name}: {path} — {count} queries")
         for query in captured:
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
-            if not slowest or float(query["time"]) > float(slowest["time"]):
+            # Only reads can be explained (a web page also commits its session and log entry).
+            readable = query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+            if readable and (not slowest or float(query["time"]) > float(slowest["time"])):
                 slowest = {**query, "variant": name}
     if slowest:
         print(f"\nSlowest query ({slowest['variant']}), its plan:\n{slowest['sql']}\n")
         print(explain(slowest["sql"]))
-    # Constant per actor: a page's query count must not depend on the data or
-    # the page; a triage officer reads one part per intake state, so their
-    # count differs from a coordinator's (one part per team).
+    # Constant per actor and page kind: a page's query count must not depend on
+    # the data or the page; a triage officer reads one part per intake state, so
+    # their count differs from a coordinator's (one part per team), and a web
+    # page's (session, filter form, capped count) from the API's.
     per_actor: dict[str, set[int]] = {}
     for name, count in query_counts.items():
         per_actor.setdefault(name.split(" ")[0], set()).add(count)
@@ -322,10 +391,14 @@ def main() -> None:
         "queue_page_awaiting_lead_p95": (page + "?state=awaiting_lead", coordinator),
         "queue_page_triage_p95": (page, triage),
     }
+    for name, (path, actor) in web.items():
+        metric = name.replace("-", "_")
+        timed[f"{metric}_p95"] = (path, actor)
+        timed[f"{metric}_deep_p95"] = (deep[name], actor)
     with common.gunicorn(database, workers=2) as server:
-        for metric, (path, token) in timed.items():
-            timed_get(server.base_url, path, token, 10)  # warm every worker
-            latencies = timed_get(server.base_url, path, token, requests)
+        for metric, (path, actor) in timed.items():
+            timed_get(server.base_url, path, actor, 10)  # warm every worker
+            latencies = timed_get(server.base_url, path, actor, requests)
             p95 = common.percentile(latencies, 0.95) * 1000
             figures.append(
                 common.figure(
@@ -335,7 +408,7 @@ def main() -> None:
                     TARGET_P95_MS,
                     p95 <= TARGET_P95_MS,
                     path=path,
-                    actor="coordinator-noord" if token == coordinator else "schakelpunt",
+                    actor=actor.username,
                     requests=len(latencies),
                     p50_ms=round(common.percentile(latencies, 0.5) * 1000, 1),
                     cases=n_cases,

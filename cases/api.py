@@ -2,20 +2,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
-from coordination.models import CASE_ROLES, Role
+from coordination.models import CASE_ROLES
 from schakelpunt.api import actor_of, role_permission
 
-from . import casework, pagination, selectors, workflow
+from . import casework, pagination, permissions, selectors, workflow
 from .models import Case
-from .rules import TRANSITIONS, available_transitions
 from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
@@ -30,10 +30,6 @@ from .serializers import (
 )
 
 CaseRoles = role_permission(*CASE_ROLES)
-
-
-def _team_ids(request: Request) -> set[uuid.UUID]:
-    return set(actor_of(request).teams.values_list("pk", flat=True))
 
 
 class CaseListApi(GenericAPIView):
@@ -54,10 +50,34 @@ class CaseListApi(GenericAPIView):
     def get(self, request: Request) -> Response:
         filters = CaseFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        parts = selectors.queue_parts(actor_of(request), **filters.validated_data)
-        page, next_url = pagination.paginate_parts(parts, request, load=selectors.queue_cases)
-        selectors.log_queue_read(actor=actor_of(request), count=len(page))
-        return Response({"next": next_url, "results": CaseListSerializer(page, many=True).data})
+        read = selectors.queue_page(
+            actor_of(request), size=_page_size(request), after=_cursor(request), **filters.validated_data
+        )
+        page = read.page
+        next_cursor = page.next_cursor()
+        next_url = (
+            replace_query_param(request.build_absolute_uri(), "cursor", next_cursor) if next_cursor else None
+        )
+        selectors.log_queue_read(actor=actor_of(request), count=len(page.rows))
+        return Response({"next": next_url, "results": CaseListSerializer(page.rows, many=True).data})
+
+
+def _page_size(request: Request) -> int:
+    try:
+        size = int(request.query_params.get("page_size", pagination.DEFAULT_PAGE_SIZE))
+    except ValueError as exc:
+        raise ValidationError({"page_size": ["Geef een getal."]}) from exc
+    return pagination.clamp_page_size(size)
+
+
+def _cursor(request: Request) -> pagination.Key | None:
+    cursor = request.query_params.get("cursor")
+    if not cursor:
+        return None
+    try:
+        return pagination.decode(cursor)
+    except pagination.InvalidCursor as exc:
+        raise ValidationError({"cursor": ["Ongeldige cursor."]}) from exc
 
 
 class CaseDetailApi(GenericAPIView):
@@ -78,8 +98,9 @@ class CaseDetailApi(GenericAPIView):
             break_glass_reason=request.query_params.get("reason", ""),
         )
         case = read.case
+        offer = permissions.offer(actor_of(request), case, break_glass=read.break_glass)
         context = {
-            "available_transitions": available_transitions(actor_of(request), case, _team_ids(request)),
+            "available_transitions": offer.transitions,
             "timeline": selectors.timeline(case),
             "possible_matches": selectors.possible_matches(actor_of(request), case),
         }
@@ -87,21 +108,14 @@ class CaseDetailApi(GenericAPIView):
 
 
 def _summary(request: Request, case: Case) -> Response:
-    context = {"available_transitions": available_transitions(actor_of(request), case, _team_ids(request))}
+    context = {"available_transitions": permissions.offer(actor_of(request), case).transitions}
     return Response(CaseSummarySerializer(case, context=context).data)
 
 
 # Each transition's service, called with the arguments it takes from the body.
-_SERVICES: dict[str, Callable[..., Case]] = {name: getattr(workflow, name) for name in TRANSITIONS}
-_ARGUMENTS: dict[str, tuple[str, ...]] = {
-    "release": ("reason",),
-    "refer_to_team": ("team", "reason"),
-    "assign_lead": ("lead",),
-    "decline": ("reason",),
-    "reassign": ("lead", "reason"),
-    "close": ("outcome", "reason"),
+_SERVICES: dict[str, Callable[..., Case]] = {
+    name: getattr(workflow, name) for name in permissions.TRANSITIONS
 }
-_ARGUMENT_NAMES = {"team": "team_id", "lead": "lead_id"}
 
 
 class CaseTransitionApi(GenericAPIView):
@@ -111,19 +125,16 @@ class CaseTransitionApi(GenericAPIView):
     @extend_schema(request=TransitionInputSerializer, responses={200: CaseSummarySerializer})
     def post(self, request: Request, case_id: uuid.UUID, transition: str) -> Response:
         if transition not in _SERVICES:
-            return Response({"detail": "Onbekende stap."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("Onbekende stap.")
         body = TransitionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        kwargs: dict[str, Any] = {}
-        for name in _ARGUMENTS.get(transition, ()):
-            if name in body.validated_data:
-                kwargs[_ARGUMENT_NAMES.get(name, name)] = body.validated_data[name]
+        kwargs = permissions.transition_arguments(transition, body.validated_data)
         case = _SERVICES[transition](actor=actor_of(request), case_id=case_id, **kwargs)
         return _summary(request, case)
 
 
 class CaseContactsApi(GenericAPIView):
-    permission_classes = [role_permission(Role.TRIAGE, Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.CONTACT))]
     serializer_class = ContactInputSerializer
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactSerializer})
@@ -137,7 +148,7 @@ class CaseContactsApi(GenericAPIView):
 
 
 class CaseGoalsApi(GenericAPIView):
-    permission_classes = [role_permission(Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.PLAN))]
     serializer_class = GoalInputSerializer
 
     @extend_schema(request=GoalInputSerializer, responses={201: PlanGoalSerializer})
@@ -149,7 +160,7 @@ class CaseGoalsApi(GenericAPIView):
 
 
 class CaseNetworkApi(GenericAPIView):
-    permission_classes = [role_permission(Role.PROFESSIONAL)]
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.NETWORK))]
     serializer_class = NetworkMemberSerializer
 
     @extend_schema(request=NetworkMemberSerializer, responses={201: NetworkMemberSerializer})

@@ -6,27 +6,19 @@ import datetime
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from coordination.models import Role, User
-from schakelpunt.errors import Conflict
+from coordination.models import User
 
+from . import permissions
 from .deadlines import refresh_deadline
-from .models import Case, ContactAttempt, NetworkMember, PlanAction, PlanGoal, State
-from .selectors import cases_for
+from .models import Case, ContactAttempt, NetworkMember, PlanAction, PlanGoal
 
-# Outreach by the schakelpunt, then the lead professional's own contacts.
-_CONTACT_STATES = {
-    Role.TRIAGE: {State.TRIAGE, State.OUTREACH},
-    Role.PROFESSIONAL: {State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING},
-}
-_PLAN_STATES = {State.IN_PROGRESS, State.MONITORING}
 # A contact attempt with one of these results was a conversation with the household.
 CONVERSATION_RESULTS = {
     ContactAttempt.Result.REACHED,
@@ -37,13 +29,6 @@ CONVERSATION_RESULTS = {
 # How far ahead of the server's clock a contact time may lie: the clock of the
 # device it was typed on may run a little fast.
 CONTACT_CLOCK_SKEW = datetime.timedelta(minutes=5)
-
-
-def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
-    try:
-        return cases_for(actor).select_for_update(of=("self",)).get(pk=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
 
 
 def _log(actor: User, role: str, case: Case, action: str, object_type: str, object_id: Any) -> None:
@@ -59,14 +44,6 @@ def _log(actor: User, role: str, case: Case, action: str, object_type: str, obje
     )
 
 
-def _lead_role(actor: User, case: Case) -> str:
-    if not (actor.has_role(Role.PROFESSIONAL) and case.lead_id == actor.pk):
-        raise PermissionDenied(_("Alleen de regisseur van deze casus werkt aan plan en netwerk."))
-    if case.state not in _PLAN_STATES:
-        raise Conflict(_("Plan en netwerk horen bij een casus in behandeling of monitoring."))
-    return Role.PROFESSIONAL
-
-
 @transaction.atomic
 def record_contact_attempt(
     *,
@@ -77,17 +54,14 @@ def record_contact_attempt(
     at: datetime.datetime | None = None,
     note: str = "",
 ) -> ContactAttempt:
-    """A triage officer during outreach, or the lead afterwards, records a contact attempt.
+    """A triage officer during outreach, or the lead afterwards, records a contact attempt
+    (``permissions.CASEWORK_STATES``).
 
     ``at`` (default now) lies between the opening of the case and a few
     minutes from now (``CONTACT_CLOCK_SKEW``); otherwise a ValidationError on ``at``.
     """
-    case = _locked_case(actor, case_id)
-    role = next((r for r in (Role.TRIAGE, Role.PROFESSIONAL) if actor.has_role(r)), None)
-    if role is None or (role == Role.PROFESSIONAL and case.lead_id != actor.pk):
-        raise PermissionDenied(_("U mag voor deze casus geen contactpogingen vastleggen."))
-    if case.state not in _CONTACT_STATES[role]:
-        raise Conflict(_("In deze status legt u geen contactpoging vast."))
+    case = permissions.locked_case(actor, case_id)
+    role = permissions.casework_role(actor, case, permissions.CONTACT)
     now = timezone.now()
     at = at or now
     _check_contact_time(case, at, now)
@@ -126,8 +100,8 @@ def add_plan_goal(
     *, actor: User, case_id: uuid.UUID, description: str, actions: list[dict[str, Any]] | None = None
 ) -> PlanGoal:
     """The lead adds a goal (last in priority) with its actions (owner, due date)."""
-    case = _locked_case(actor, case_id)
-    role = _lead_role(actor, case)
+    case = permissions.locked_case(actor, case_id)
+    role = permissions.casework_role(actor, case, permissions.PLAN)
     position = (case.goals.aggregate(m=Max("position"))["m"] or 0) + 1
     goal = PlanGoal.objects.create(case=case, position=position, description=description, created_by=actor)
     PlanAction.objects.bulk_create(
@@ -150,8 +124,8 @@ def add_network_member(
     *, actor: User, case_id: uuid.UUID, organisation: str, role: str, person: str = "", contact: str = ""
 ) -> NetworkMember:
     """The lead records who else is involved with the household."""
-    case = _locked_case(actor, case_id)
-    acting = _lead_role(actor, case)
+    case = permissions.locked_case(actor, case_id)
+    acting = permissions.casework_role(actor, case, permissions.NETWORK)
     member = NetworkMember.objects.create(
         case=case,
         organisation=organisation,

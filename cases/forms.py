@@ -13,6 +13,7 @@ from coordination.models import Role, Team, User
 from schakelpunt.forms import Choice, FormField, WebForm
 
 from .models import Case, ContactAttempt, Outcome, Priority, State
+from .permissions import TRANSITION_ARGUMENTS
 
 # What each transition button says, and the message after it worked.
 TRANSITION_LABELS = {
@@ -41,16 +42,6 @@ TRANSITION_DONE = {
     "resume": gettext_lazy("Casus %s is weer in behandeling."),
     "close": gettext_lazy("Casus %s is afgesloten."),
 }
-# The inputs each transition's form has: the API's body fields for that transition.
-TRANSITION_FIELDS: dict[str, tuple[str, ...]] = {
-    "release": ("reason",),
-    "refer_to_team": ("team", "reason"),
-    "assign_lead": ("lead",),
-    "decline": ("reason",),
-    "reassign": ("lead", "reason"),
-    "close": ("outcome", "reason"),
-}
-SERVICE_ARGUMENTS = {"team": "team_id", "lead": "lead_id"}
 
 KIND_LABELS = {
     "signal": gettext_lazy("Signaal"),
@@ -76,9 +67,10 @@ def team_professionals(team_id: uuid.UUID | None) -> list[User]:
 
 
 def transition_form(name: str, case: Case | None) -> WebForm:
-    """The inputs of one transition; without a case (a posted form) the choices stay empty."""
+    """The inputs of one transition (its API body fields, ``TRANSITION_ARGUMENTS``); without a
+    case (a posted form) the choices stay empty."""
     fields: list[FormField] = []
-    for input_name in TRANSITION_FIELDS.get(name, ()):
+    for input_name in TRANSITION_ARGUMENTS.get(name, ()):
         if input_name == "team":
             routed = case.district.team if case is not None and case.district else None
             empty = _("Team van de postcode (%s)") % routed.name if routed else _("Kies een team")
@@ -127,7 +119,7 @@ def transition_form(name: str, case: Case | None) -> WebForm:
 def transition_body(name: str, data: Any) -> dict[str, str]:
     """The posted inputs of one transition, empty ones left out (the service then uses its default)."""
     body = {}
-    for input_name in TRANSITION_FIELDS.get(name, ()):
+    for input_name in TRANSITION_ARGUMENTS.get(name, ()):
         value = str(data.get(input_name, "") or "").strip()
         if value:
             body[input_name] = value

@@ -216,7 +216,21 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["state", "queue_rank", "opened_at", "id"], name="case_queue_idx"),
             models.Index(fields=["team", "queue_rank", "opened_at", "id"], name="case_team_queue_idx"),
+            # A team's open cases only: the team queue counts in it without
+            # passing the years of closed cases; intake (no team yet) never writes it.
+            models.Index(
+                fields=["team", "queue_rank", "opened_at", "id"],
+                name="case_team_open_idx",
+                condition=models.Q(team__isnull=False) & ~models.Q(state="closed"),
+            ),
             models.Index(fields=["lead", "state"], name="case_lead_idx"),
+            # The cases one leads in queue order, for "mijn casussen" page by
+            # page; only cases with a lead, so filing a new case never writes it.
+            models.Index(
+                fields=["lead", "queue_rank", "opened_at", "id"],
+                name="case_lead_queue_idx",
+                condition=models.Q(lead__isnull=False),
+            ),
             models.Index(fields=["household", "state"], name="case_household_idx"),
             models.Index(fields=["due_at"], name="case_due_idx", condition=models.Q(overdue=False)),
         ]

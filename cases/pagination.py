@@ -1,8 +1,10 @@
-"""Keyset pagination for case queues.
+"""Keyset pagination for case queues, for the API and the web pages alike.
 
-A queue is ordered by (queue_rank, opened_at, id); the cursor is the last row's
-values, and the next page is "rows after it" — an index range scan, with no
-COUNT and no OFFSET, so page 1000 costs what page 1 costs.
+A queue is ordered by (queue_rank, opened_at, id); a cursor is one row's
+values, and the next page is "rows after it", the previous page "rows before
+it" — an index range scan per part of the queue, with no COUNT and no OFFSET,
+so page 1000 costs what page 1 costs. A cursor holds sort keys and a case id,
+never personal data, so it may travel in a URL.
 """
 
 from __future__ import annotations
@@ -12,91 +14,125 @@ import datetime
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
-from rest_framework.utils.urls import replace_query_param
 
 from .models import Case
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 ORDERING = ("queue_rank", "opened_at", "id")
+_DESCENDING = tuple(f"-{name}" for name in ORDERING)
+
+Key = tuple[int, datetime.datetime, uuid.UUID]
+"""A row's place in the queue: (queue_rank, opened_at, id)."""
 
 
-def _encode(case: Case) -> str:
+class InvalidCursor(ValueError):
+    """A cursor that was not made by ``encode`` (edited or cut off)."""
+
+
+def key_of(case: Case) -> Key:
+    return (case.queue_rank, case.opened_at, case.id)
+
+
+def encode(case: Case) -> str:
     raw = json.dumps([case.queue_rank, case.opened_at.isoformat(), str(case.id)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[int, datetime.datetime, uuid.UUID]:
+def decode(cursor: str) -> Key:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         rank, opened_at, case_id = json.loads(base64.urlsafe_b64decode(padded))
         return int(rank), datetime.datetime.fromisoformat(opened_at), uuid.UUID(case_id)
-    except (ValueError, TypeError) as exc:
-        raise ValidationError({"cursor": ["Ongeldige cursor."]}) from exc
+    except (ValueError, TypeError) as exc:  # also binascii.Error and JSONDecodeError
+        raise InvalidCursor(cursor) from exc
 
 
-def page_size(request: Request) -> int:
-    try:
-        size = int(request.query_params.get("page_size", DEFAULT_PAGE_SIZE))
-    except ValueError as exc:
-        raise ValidationError({"page_size": ["Geef een getal."]}) from exc
+def clamp_page_size(size: int) -> int:
     return max(1, min(size, MAX_PAGE_SIZE))
 
 
-def _after(queue: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
-    if not cursor:
-        return queue
+def _beyond(part: QuerySet[Case], key: Key | None, operator: str) -> QuerySet[Case]:
+    if key is None:
+        return part
     table = Case._meta.db_table
-    after = RawSQL(  # noqa: S611 -- fixed SQL; the cursor values are bound parameters
-        f'("{table}"."queue_rank", "{table}"."opened_at", "{table}"."id") > (%s, %s, %s)',
-        _decode(cursor),
+    condition = RawSQL(  # noqa: S611 -- fixed SQL; the key's values are bound parameters
+        f'("{table}"."queue_rank", "{table}"."opened_at", "{table}"."id") {operator} (%s, %s, %s)',
+        key,
         output_field=BooleanField(),
     )
-    return queue.filter(after)
+    return part.filter(condition)
 
 
-def _page(rows: list[Any], size: int, request: Request) -> tuple[list[Case], str | None]:
-    if len(rows) <= size:
-        return rows, None
-    rows = rows[:size]
-    return rows, replace_query_param(request.build_absolute_uri(), "cursor", _encode(rows[-1]))
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue, in queue order, and whether there are pages around it."""
+
+    rows: list[Case]
+    has_next: bool
+    has_previous: bool
+
+    def next_cursor(self) -> str | None:
+        """Where the next page starts after (None: this is the last page)."""
+        return encode(self.rows[-1]) if self.has_next and self.rows else None
+
+    def previous_cursor(self) -> str | None:
+        """Where the previous page ends before (None: this is the first page)."""
+        return encode(self.rows[0]) if self.has_previous and self.rows else None
 
 
-def paginate(queue: QuerySet[Case], request: Request) -> tuple[list[Case], str | None]:
-    """One page of an ordered queue and the URL of the next page (or None)."""
-    size = page_size(request)
-    cursor = request.query_params.get("cursor")
-    rows: list[Any] = list(_after(queue, cursor).order_by(*ORDERING)[: size + 1])
-    return _page(rows, size, request)
-
-
-def paginate_parts(
+def page_of(
     parts: list[QuerySet[Case]],
-    request: Request,
+    *,
+    size: int,
     load: Callable[[list[uuid.UUID]], QuerySet[Case]],
-) -> tuple[list[Case], str | None]:
-    """One page merged from several queue parts: the head of each part after the
-    cursor (one index range scan each), merged in queue order, a case in two
-    parts counted once.
+    after: Key | None = None,
+    before: Key | None = None,
+) -> QueuePage:
+    """One page merged from several queue parts: the head of each part beyond
+    the cursor (one index range scan each), merged in queue order, a case in
+    two parts counted once. ``after`` reads forwards from a row, ``before``
+    backwards (the previous page); neither, the first page.
 
     With one part its head is the page. With several, only the heads' sort
     keys are read (building a few hundred cases with their team, district and
     lead to keep fifty costs more than the scans), and ``load`` reads the
     chosen cases by id in one more query.
     """
-    size = page_size(request)
-    cursor = request.query_params.get("cursor")
+    backwards = before is not None
+    key, operator, ordering = (before, "<", _DESCENDING) if backwards else (after, ">", ORDERING)
+    rows: list[Case]
     if len(parts) == 1:
-        return _page(list(_after(parts[0], cursor).order_by(*ORDERING)[: size + 1]), size, request)
-    heads: set[tuple[int, datetime.datetime, uuid.UUID]] = set()
-    for part in parts:
-        heads.update(_after(part, cursor).order_by(*ORDERING).values_list(*ORDERING)[: size + 1])
-    chosen = [case_id for _rank, _opened_at, case_id in sorted(heads)[: size + 1]]
-    by_id = {case.id: case for case in load(chosen)}
-    return _page([by_id[case_id] for case_id in chosen if case_id in by_id], size, request)
+        rows = list(_beyond(parts[0], key, operator).order_by(*ordering)[: size + 1])
+    else:
+        heads: set[Key] = set()
+        for part in parts:
+            heads.update(_beyond(part, key, operator).order_by(*ordering).values_list(*ORDERING)[: size + 1])
+        chosen = [case_id for _rank, _opened_at, case_id in sorted(heads, reverse=backwards)[: size + 1]]
+        by_id = {case.id: case for case in load(chosen)} if chosen else {}
+        rows = [by_id[case_id] for case_id in chosen if case_id in by_id]
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        # Read from a later page, that page is still there after this one.
+        rows.reverse()
+        return QueuePage(rows=rows, has_next=True, has_previous=more)
+    return QueuePage(rows=rows, has_next=more, has_previous=after is not None)
+
+
+def capped_count(parts: list[QuerySet[Case]], cap: int) -> int:
+    """How many cases the parts hold together, counting no further than ``cap`` + 1.
+
+    One query, each part stopping after ``cap`` + 1 rows of its index range: the
+    answer is exact up to ``cap`` and "more than ``cap``" above it. The parts
+    must not overlap (those of one web queue do not).
+    """
+    if not parts:
+        return 0
+    heads: list[Any] = [part.order_by().values("pk")[: cap + 1] for part in parts]
+    return min(heads[0].union(*heads[1:], all=True).count(), cap + 1)

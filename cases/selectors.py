@@ -1,4 +1,4 @@
-"""Reads of cases, scoped to the actor in SQL."""
+"""Reads of cases, scoped to the actor in SQL (the scope is ``permissions.cases_for``)."""
 
 from __future__ import annotations
 
@@ -12,66 +12,32 @@ from django.http import Http404
 from audit.services import record
 from coordination.models import CASE_ROLES, Role, User
 
+from . import pagination
 from .matching import Evidence
-from .models import Case, CaseTransition, ContactAttempt, PlanGoal, PossibleMatch, State
+from .models import (
+    OPEN_STATES,
+    Case,
+    CaseTransition,
+    ContactAttempt,
+    PlanGoal,
+    PossibleMatch,
+    Priority,
+    State,
+)
+from .permissions import INTAKE_STATES, cases_for, may_break_glass
 
-INTAKE_STATES = (State.NEW, State.TRIAGE, State.OUTREACH)
+QUEUES = {"intake": Role.TRIAGE, "team": Role.COORDINATOR, "mine": Role.PROFESSIONAL}
+"""The web's queues, each one role's part of the actor's queue: the intake
+(triage), the team queue (coordinators) and the cases one leads (professionals)."""
 
-
-def scope_filter(actor: User) -> Q | None:
-    """The cases this actor may see by their roles, or None for none at all.
-
-    Triage officers see the intake (and what was closed from it); a
-    coordinator sees their teams' cases; a lead professional the cases they lead.
-    """
-    scope = Q()
-    matched = False
-    if actor.has_role(Role.TRIAGE):
-        scope |= Q(state__in=INTAKE_STATES) | Q(state=State.CLOSED, team__isnull=True)
-        matched = True
-    if actor.has_role(Role.COORDINATOR):
-        scope |= Q(team__in=actor.teams.values("pk"))
-        matched = True
-    if actor.has_role(Role.PROFESSIONAL):
-        scope |= Q(lead=actor)
-        matched = True
-    return scope if matched else None
-
-
-def cases_for(actor: User) -> QuerySet[Case]:
-    scope = scope_filter(actor)
-    if scope is None:
-        return Case.objects.none()
-    return Case.objects.filter(scope)
-
-
-def case_queue(
-    actor: User,
-    *,
-    state: str | None = None,
-    team: uuid.UUID | None = None,
-    lead: int | None = None,
-    priority: int | None = None,
-    overdue: bool | None = None,
-) -> QuerySet[Case]:
-    """The actor's queue: overdue first, then highest priority, then oldest (``queue_rank``)."""
-    qs = cases_for(actor).select_related("team", "district__team", "lead")
-    if state:
-        qs = qs.filter(state=state)
-    if team:
-        qs = qs.filter(team_id=team)
-    if lead:
-        qs = qs.filter(lead_id=lead)
-    if priority is not None:
-        qs = qs.filter(priority=priority)
-    if overdue is not None:
-        qs = qs.filter(overdue=overdue)
-    return qs.order_by("queue_rank", "opened_at", "id")
+QUEUE_COUNT_CAP = 1000
+"""A queue page counts its cases up to here and says "more than" above it."""
 
 
 def queue_parts(
     actor: User,
     *,
+    queue: str | None = None,
     state: str | None = None,
     team: uuid.UUID | None = None,
     lead: int | None = None,
@@ -81,27 +47,32 @@ def queue_parts(
     """The actor's queue as parts that each follow one index in queue order.
 
     Together they hold exactly the actor's scope (open cases, unless a state
-    is asked for). A scope written as one OR of roles, teams and states makes
-    PostgreSQL scan and sort every case in it; one part per team, per intake
-    state and for the cases one leads is an index range scan each, and the
-    page is merged from their heads (``pagination.paginate_parts``).
+    is asked for); with ``queue`` (a key of ``QUEUES``) only that role's part
+    of it, and then the parts do not overlap. A scope written as one OR of
+    roles, teams and states makes PostgreSQL scan and sort every case in it;
+    one part per team, per intake state and for the cases one leads is an
+    index range scan each, and the page is merged from their heads
+    (``pagination.page_of``).
     """
     states = [state] if state else None
+    only = QUEUES[queue] if queue else None
     parts: list[QuerySet[Case]] = []
-    if actor.has_role(Role.TRIAGE):
+    if only in (None, Role.TRIAGE) and actor.has_role(Role.TRIAGE):
         if states is None:
             parts += [Case.objects.filter(state=s) for s in INTAKE_STATES]
         elif state in INTAKE_STATES:
             parts.append(Case.objects.filter(state=state))
         elif state == State.CLOSED:
             parts.append(Case.objects.filter(state=State.CLOSED, team__isnull=True))
-    if actor.has_role(Role.COORDINATOR):
+    if only in (None, Role.COORDINATOR) and actor.has_role(Role.COORDINATOR):
         for team_id in actor.teams.values_list("pk", flat=True):
             part = Case.objects.filter(team_id=team_id)
             parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
-    if actor.has_role(Role.PROFESSIONAL):
+    if only in (None, Role.PROFESSIONAL) and actor.has_role(Role.PROFESSIONAL):
         part = Case.objects.filter(lead=actor)
-        parts.append(part.filter(state=state) if state else part.exclude(state=State.CLOSED))
+        # The open states as a list: on the (lead, state) index that is a range
+        # to count in, where "not closed" would pass every closed case first.
+        parts.append(part.filter(state=state) if state else part.filter(state__in=OPEN_STATES))
     narrowed = []
     for part in parts:
         if team:
@@ -124,6 +95,54 @@ def queue_cases(ids: list[uuid.UUID]) -> QuerySet[Case]:
     """Cases of a queue page by id, with what a queue row shows; the ids come from
     the actor's ``queue_parts``."""
     return Case.objects.filter(pk__in=ids).select_related(*QUEUE_RELATED)
+
+
+@dataclass(frozen=True)
+class QueueRead:
+    page: pagination.QueuePage
+    count: int | None
+    """Cases in the whole queue up to ``QUEUE_COUNT_CAP`` + 1 (None: not counted)."""
+
+
+def queue_page(
+    actor: User,
+    *,
+    queue: str | None = None,
+    size: int = pagination.DEFAULT_PAGE_SIZE,
+    after: pagination.Key | None = None,
+    before: pagination.Key | None = None,
+    counted: bool = False,
+    **filters: Any,
+) -> QueueRead:
+    """One page of the actor's queue (or of one of its ``QUEUES``), overdue first,
+    then highest priority, then oldest; the API and the web pages read it here.
+
+    Paged by key (``after`` / ``before`` a row's sort keys, see
+    ``cases.pagination``): no OFFSET, and no full COUNT — ``counted`` adds a
+    count capped at ``QUEUE_COUNT_CAP`` (one query whatever the queue's size),
+    only for one of the ``QUEUES``, whose parts do not overlap.
+    """
+    parts = queue_parts(actor, queue=queue, **filters)
+    page = pagination.page_of(parts, size=size, load=queue_cases, after=after, before=before)
+    count = None
+    if counted and queue:
+        # Priority and overdue as the queue ranks they make: an index condition
+        # for the count (each part's index has queue_rank second), so a narrow
+        # filter is counted in the index instead of case by case.
+        ranks = _queue_ranks(filters.get("priority"), filters.get("overdue"))
+        count = pagination.capped_count(
+            [part.filter(queue_rank__in=ranks) for part in parts], QUEUE_COUNT_CAP
+        )
+    return QueueRead(page=page, count=count)
+
+
+def _queue_ranks(priority: int | None, overdue: bool | None) -> list[int]:
+    """The ``Case.queue_rank`` values of cases with this priority and overdue flag (None: any)."""
+    return [
+        (0 if late else 100) + 100 - level
+        for level in ([priority] if priority is not None else Priority.values)
+        for late in ([overdue] if overdue is not None else [True, False])
+    ]
 
 
 @dataclass(frozen=True)
@@ -158,7 +177,7 @@ def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -
     case = _with_case_content(cases_for(actor)).filter(pk=case_id).first()
     if case is not None:
         return CaseRead(case=case, break_glass=False)
-    if break_glass_reason.strip() and actor.has_role(Role.TRIAGE, Role.COORDINATOR):
+    if break_glass_reason.strip() and may_break_glass(actor):
         case = _with_case_content(Case.objects.all()).filter(pk=case_id).first()
         if case is not None:
             return CaseRead(case=case, break_glass=True)

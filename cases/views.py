@@ -2,21 +2,23 @@
 
 Reads go through ``cases.selectors`` (which log them), every change through
 the service the API calls (``cases.workflow``, ``cases.casework``); the
-serializers of the API validate the posted fields.
+serializers of the API validate the posted fields. What the case page offers
+is asked of ``cases.permissions``, the rules the services enforce.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -26,13 +28,12 @@ from coordination.auth import home_url
 from coordination.models import CASE_ROLES, Role, User
 from schakelpunt.errors import Conflict
 from schakelpunt.forms import WebForm, django_errors, flatten_errors
-from schakelpunt.views import actor_of, page_query, paginate, role_required
+from schakelpunt.views import actor_of, role_required
 
-from . import casework, selectors, workflow
+from . import casework, pagination, permissions, selectors, workflow
 from .forms import (
     KIND_LABELS,
     QUEUE_STATES,
-    SERVICE_ARGUMENTS,
     TRANSITION_DONE,
     TRANSITION_LABELS,
     contact_body,
@@ -46,7 +47,6 @@ from .forms import (
     transition_form,
 )
 from .models import Case, State
-from .rules import TRANSITIONS, available_transitions
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
@@ -57,10 +57,6 @@ from .serializers import (
 
 PER_PAGE = 25
 _RACES = (Conflict, ConcurrentTransition, TransitionNotAllowed)
-
-
-def _team_ids(actor: User) -> set[uuid.UUID]:
-    return set(actor.teams.values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------- queues
@@ -77,13 +73,13 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
     else:
         form.add_errors(flatten_errors(filters.errors))
         chosen = {}
-    state = chosen.get("state")
-    if state and state not in QUEUE_STATES[kind]:
+    if chosen.get("state") and chosen["state"] not in QUEUE_STATES[kind]:
         chosen.pop("state")
-        state = None
-    queue = _narrow(selectors.case_queue(actor, **chosen), kind, actor, state)
-    page = paginate(request, queue, PER_PAGE)
-    rows = list(page.object_list)
+    position = _position(request)
+    read = selectors.queue_page(
+        actor, queue=kind, size=PER_PAGE, after=position.after, before=position.before, counted=True, **chosen
+    )
+    rows = read.page.rows
     selectors.log_queue_read(actor=actor, count=len(rows))
     return render(
         request,
@@ -93,25 +89,68 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
             "title": title,
             "intro": intro,
             "form": form,
-            "page": page,
+            "pager": _pager(request, read, position),
             "rows": rows,
-            "query": page_query(request),
             "filtered": bool(chosen),
         },
     )
 
 
-def _narrow(queue: QuerySet[Case], kind: str, actor: User, state: str | None) -> QuerySet[Case]:
-    """Keep to this queue's part of the actor's scope (a user may hold several roles)."""
-    if kind == "intake":
-        queue = queue.filter(state__in=QUEUE_STATES["intake"], team__isnull=True)
-    elif kind == "team":
-        queue = queue.filter(team__in=actor.teams.values("pk"))
-    else:
-        queue = queue.filter(lead=actor)
-    if not state:
-        queue = queue.exclude(state=State.CLOSED)
-    return queue
+@dataclass(frozen=True)
+class _Position:
+    """Where in the queue a page is: after or before a row's sort keys, and its number."""
+
+    after: pagination.Key | None = None
+    before: pagination.Key | None = None
+    number: int = 1
+
+
+def _position(request: HttpRequest) -> _Position:
+    """The page asked for by the pager's links; an edited or cut-off link shows the first page."""
+    try:
+        number = min(max(2, int(request.GET.get("page") or 2)), 1_000_000)
+    except ValueError:
+        number = 2
+    try:
+        if request.GET.get("cursor"):
+            return _Position(after=pagination.decode(request.GET["cursor"]), number=number)
+        if request.GET.get("before"):
+            return _Position(before=pagination.decode(request.GET["before"]), number=number)
+    except pagination.InvalidCursor:
+        pass
+    return _Position()
+
+
+def _pager(request: HttpRequest, read: selectors.QueueRead, position: _Position) -> dict[str, Any]:
+    """What the pager and the count line show: page links carry the sort keys of the
+    row they continue from (no personal data), a page number, and the filters."""
+    page = read.page
+    number = position.number if page.has_previous else 1
+    count = read.count or 0
+    exact = count <= selectors.QUEUE_COUNT_CAP
+
+    def link(**place: str) -> str:
+        query = request.GET.copy()
+        for name in ("cursor", "before", "page"):
+            query.pop(name, None)
+        query.update(place)
+        return "?" + query.urlencode()
+
+    next_cursor, previous_cursor = page.next_cursor(), page.previous_cursor()
+    previous_url = None
+    if previous_cursor and number > 2:
+        previous_url = link(before=previous_cursor, page=str(number - 1))
+    elif page.has_previous:
+        previous_url = link()  # the first page, without a cursor
+    return {
+        "number": number,
+        "pages": max(number, -(-count // PER_PAGE)) if exact else None,
+        "count": count,
+        "exact": exact,
+        "cap": number_format(selectors.QUEUE_COUNT_CAP, force_grouping=True),
+        "next_url": link(cursor=next_cursor, page=str(number + 1)) if next_cursor else None,
+        "previous_url": previous_url,
+    }
 
 
 @role_required(Role.TRIAGE)
@@ -158,25 +197,6 @@ def _describe(item: dict[str, Any]) -> dict[str, Any]:
     return described
 
 
-def _may_record_contact(actor: User, case: Case) -> bool:
-    # Only to decide whether to offer the form; the service decides.
-    if actor.has_role(Role.TRIAGE):
-        return case.state in (State.TRIAGE, State.OUTREACH)
-    return (
-        actor.has_role(Role.PROFESSIONAL)
-        and case.lead_id == actor.pk
-        and case.state in (State.LEAD_ASSIGNED, State.IN_PROGRESS, State.MONITORING)
-    )
-
-
-def _may_plan(actor: User, case: Case) -> bool:
-    return (
-        actor.has_role(Role.PROFESSIONAL)
-        and case.lead_id == actor.pk
-        and case.state in (State.IN_PROGRESS, State.MONITORING)
-    )
-
-
 def _case_page(
     request: HttpRequest,
     case_id: uuid.UUID,
@@ -188,20 +208,21 @@ def _case_page(
     actor = actor_of(request)
     read = selectors.open_case(actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", ""))
     case = read.case
-    names = available_transitions(actor, case, _team_ids(actor))
+    offer = permissions.offer(actor, case, break_glass=read.break_glass)
     forms: dict[str, WebForm] = {}
-    for name in names:
+    for name in offer.transitions:
         forms[f"transition-{name}"] = transition_form(name, case)
-    if _may_record_contact(actor, case):
+    if permissions.CONTACT in offer.casework:
         forms["contact"] = contact_form()
-    if _may_plan(actor, case):
+    if permissions.PLAN in offer.casework:
         forms["goal"] = goal_form()
+    if permissions.NETWORK in offer.casework:
         forms["network"] = network_form()
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
         {"name": name, "label": TRANSITION_LABELS[name], "form": forms[f"transition-{name}"]}
-        for name in names
+        for name in offer.transitions
     ]
     return render(
         request,
@@ -243,14 +264,14 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 def _after_change(actor: User, case_id: uuid.UUID, anchor: str = "") -> str:
     """Back to the case if the actor still sees it, else to their queue."""
-    if selectors.cases_for(actor).filter(pk=case_id).exists():
+    if permissions.cases_for(actor).filter(pk=case_id).exists():
         return reverse("cases_web:detail", kwargs={"case_id": case_id}) + anchor
     return home_url(actor) or "/"
 
 
 def _conflict(request: HttpRequest, actor: User, case_id: uuid.UUID, exc: Exception) -> HttpResponse:
     """A refused step: someone else moved the case first, or its state does not allow it."""
-    current = selectors.cases_for(actor).filter(pk=case_id).values_list("state", flat=True).first()
+    current = permissions.cases_for(actor).filter(pk=case_id).values_list("state", flat=True).first()
     seen = request.POST.get("seen_state", "")
     if isinstance(exc, ConcurrentTransition) or current != seen:
         messages.error(
@@ -293,14 +314,10 @@ def _submit(
     return redirect(_after_change(actor, case_id, anchor))
 
 
-def _service_arguments(data: dict[str, Any]) -> dict[str, Any]:
-    return {SERVICE_ARGUMENTS.get(name, name): value for name, value in data.items()}
-
-
 @require_POST
 @role_required(*CASE_ROLES)
 def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -> HttpResponse:
-    if transition not in TRANSITIONS:
+    if transition not in permissions.TRANSITIONS:
         raise Http404
     # The case is only known once the service found it in the actor's scope: this
     # form carries the posted values, the page puts them into one with choices.
@@ -311,12 +328,12 @@ def case_transition(request: HttpRequest, case_id: uuid.UUID, transition: str) -
         TransitionInputSerializer(data=transition_body(transition, request.POST)),
         getattr(workflow, transition),
         str(TRANSITION_DONE[transition]),
-        arguments=_service_arguments,
+        arguments=lambda body: permissions.transition_arguments(transition, body),
     )
 
 
 @require_POST
-@role_required(Role.TRIAGE, Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.CONTACT))
 def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -330,7 +347,7 @@ def case_contact(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.PLAN))
 def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,
@@ -344,7 +361,7 @@ def case_goal(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PROFESSIONAL)
+@role_required(*permissions.casework_roles(permissions.NETWORK))
 def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _submit(
         request,

@@ -1,9 +1,10 @@
 """The case workflow: one service per transition (DESIGN.md, "Case state machine").
 
 Each service locks the case row (scoped to the actor: out of scope is 404),
-checks the actor's standing and the guard, applies the pure transition on the
-model, saves, records the transition and writes the access-log entry, all in
-one transaction. Two people acting at once: the second waits for the row lock,
+asks ``cases.permissions`` whether the step is the actor's to take (403 before
+anything else is looked at), checks its arguments and the guard, applies the
+pure transition on the model, saves, records the transition and writes the
+access-log entry, all in one transaction. Two people acting at once: the second waits for the row lock,
 then finds the state moved on and gets a Conflict (409).
 """
 
@@ -12,9 +13,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -23,28 +23,18 @@ from audit.services import record
 from coordination.models import Role, Team, User
 from schakelpunt.errors import Conflict
 
-from . import events, notifications
+from . import events, notifications, permissions
 from .deadlines import refresh_deadline
 from .models import Case, CaseTransition, Notification, Outcome
-from .rules import acting_role
-from .selectors import cases_for
 
 
-def _locked_case(actor: User, case_id: uuid.UUID) -> Case:
-    try:
-        return cases_for(actor).select_for_update(of=("self",)).get(pk=case_id)
-    except Case.DoesNotExist:
-        raise Http404 from None
+def _step(actor: User, case_id: uuid.UUID, name: str) -> tuple[Case, str]:
+    """The case, locked, and the role in which the actor takes step ``name`` on it."""
+    case = permissions.locked_case(actor, case_id)
+    return case, permissions.transition_role(actor, case, name)
 
 
-def _team_ids(actor: User) -> set[uuid.UUID]:
-    return set(actor.teams.values_list("pk", flat=True))
-
-
-def _apply(actor: User, case: Case, name: str, reason: str = "", **kwargs: Any) -> Case:
-    role = acting_role(actor, case, name, _team_ids(actor))
-    if role is None:
-        raise PermissionDenied(_("U mag deze stap niet zetten."))
+def _apply(actor: User, role: str, case: Case, name: str, reason: str = "", **kwargs: Any) -> Case:
     method = getattr(case, name)
     if not can_proceed(method):
         raise Conflict(
@@ -100,18 +90,21 @@ def _team_professional(case: Case, lead_id: int | None) -> User:
 @transaction.atomic
 def claim(*, actor: User, case_id: uuid.UUID) -> Case:
     """A triage officer takes a new case; nobody else can claim it meanwhile."""
-    return _apply(actor, _locked_case(actor, case_id), "claim", by=actor)
+    case, role = _step(actor, case_id, "claim")
+    return _apply(actor, role, case, "claim", by=actor)
 
 
 @transaction.atomic
 def release(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
     """The claimant hands the case back to the intake queue."""
-    return _apply(actor, _locked_case(actor, case_id), "release", reason=reason)
+    case, role = _step(actor, case_id, "release")
+    return _apply(actor, role, case, "release", reason=reason)
 
 
 @transaction.atomic
 def start_outreach(*, actor: User, case_id: uuid.UUID) -> Case:
-    return _apply(actor, _locked_case(actor, case_id), "start_outreach")
+    case, role = _step(actor, case_id, "start_outreach")
+    return _apply(actor, role, case, "start_outreach")
 
 
 @transaction.atomic
@@ -119,7 +112,7 @@ def refer_to_team(
     *, actor: User, case_id: uuid.UUID, team_id: uuid.UUID | None = None, reason: str = ""
 ) -> Case:
     """Refer to the team the postcode routes to, or to another team with a reason."""
-    case = _locked_case(actor, case_id)
+    case, role = _step(actor, case_id, "refer_to_team")
     routed_team_id = case.district.team_id if case.district_id else None  # type: ignore[union-attr]
     target_id = team_id or routed_team_id
     if target_id is None:
@@ -131,56 +124,54 @@ def refer_to_team(
         raise ValidationError({"team": _("Onbekend team.")})
     if target_id != routed_team_id:
         reason = _require_reason(reason)
-    return _apply(actor, case, "refer_to_team", reason=reason, team=team)
+    return _apply(actor, role, case, "refer_to_team", reason=reason, team=team)
 
 
 @transaction.atomic
 def assign_lead(*, actor: User, case_id: uuid.UUID, lead_id: int | None = None) -> Case:
-    case = _locked_case(actor, case_id)
-    if acting_role(actor, case, "assign_lead", _team_ids(actor)) is None:
-        raise PermissionDenied(_("U mag deze stap niet zetten."))
-    return _apply(actor, case, "assign_lead", lead=_team_professional(case, lead_id))
+    case, role = _step(actor, case_id, "assign_lead")
+    return _apply(actor, role, case, "assign_lead", lead=_team_professional(case, lead_id))
 
 
 @transaction.atomic
 def accept(*, actor: User, case_id: uuid.UUID) -> Case:
-    return _apply(actor, _locked_case(actor, case_id), "accept")
+    case, role = _step(actor, case_id, "accept")
+    return _apply(actor, role, case, "accept")
 
 
 @transaction.atomic
 def decline(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
-    case = _locked_case(actor, case_id)
-    return _apply(actor, case, "decline", reason=_require_reason(reason))
+    case, role = _step(actor, case_id, "decline")
+    return _apply(actor, role, case, "decline", reason=_require_reason(reason))
 
 
 @transaction.atomic
 def reassign(*, actor: User, case_id: uuid.UUID, lead_id: int | None = None, reason: str = "") -> Case:
-    case = _locked_case(actor, case_id)
-    if acting_role(actor, case, "reassign", _team_ids(actor)) is None:
-        raise PermissionDenied(_("U mag deze stap niet zetten."))
+    case, role = _step(actor, case_id, "reassign")
     reason = _require_reason(reason)
-    return _apply(actor, case, "reassign", reason=reason, lead=_team_professional(case, lead_id))
+    return _apply(actor, role, case, "reassign", reason=reason, lead=_team_professional(case, lead_id))
 
 
 @transaction.atomic
 def start_monitoring(*, actor: User, case_id: uuid.UUID) -> Case:
     """Only a case whose plan has goals moves to monitoring."""
-    case = _locked_case(actor, case_id)
-    if acting_role(actor, case, "start_monitoring", _team_ids(actor)) is not None and not case.goals.exists():
+    case, role = _step(actor, case_id, "start_monitoring")
+    if not case.goals.exists():
         raise Conflict(_("Het plan heeft nog geen doelen."))
-    return _apply(actor, case, "start_monitoring")
+    return _apply(actor, role, case, "start_monitoring")
 
 
 @transaction.atomic
 def resume(*, actor: User, case_id: uuid.UUID) -> Case:
-    return _apply(actor, _locked_case(actor, case_id), "resume")
+    case, role = _step(actor, case_id, "resume")
+    return _apply(actor, role, case, "resume")
 
 
 @transaction.atomic
 def close(*, actor: User, case_id: uuid.UUID, outcome: str = "", reason: str = "") -> Case:
-    case = _locked_case(actor, case_id)
+    case, role = _step(actor, case_id, "close")
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Kies een uitkomst uit de lijst.")})
     if outcome == Outcome.OTHER:
         reason = _require_reason(reason)
-    return _apply(actor, case, "close", reason=reason, outcome=outcome, reason_text=reason)
+    return _apply(actor, role, case, "close", reason=reason, outcome=outcome, reason_text=reason)

@@ -16,6 +16,14 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict
+from .failures import (
+    BAD_INPUT_MESSAGE,
+    UNAVAILABLE_MESSAGE,
+    database_unavailable,
+    log_failure,
+    refused_by_database,
+    retry_after,
+)
 
 if TYPE_CHECKING:
     from coordination.models import User
@@ -53,7 +61,28 @@ _DENIED = (
 )
 
 
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = UNAVAILABLE_MESSAGE
+    default_code = "service_unavailable"
+
+
+class RefusedValue(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = BAD_INPUT_MESSAGE
+    default_code = "invalid"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_unavailable(exc) or refused_by_database(exc):
+        # Unreachable, broken off, or past statement_timeout / lock_timeout: nothing was
+        # changed or served (a read is logged before it is returned), so the client may retry.
+        log_failure(exc, context.get("request"))
+        unavailable = database_unavailable(exc)
+        response = drf_exception_handler(ServiceUnavailable() if unavailable else RefusedValue(), context)
+        if response is not None and unavailable:
+            response["Retry-After"] = retry_after()
+        return response
     if isinstance(exc, Conflict) and exc.field:
         exc = exceptions.APIException(detail={exc.field: [str(exc)]})
         exc.status_code = status.HTTP_409_CONFLICT
@@ -68,22 +97,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, _DENIED):
-        _log_denied(exc, context)
-    return drf_exception_handler(exc, context)
-
-
-def _log_denied(exc: Exception, context: dict[str, Any]) -> None:
-    from audit.services import record
-
     request: Request | None = context.get("request")
-    if request is None:
-        return
-    user = getattr(request, "_user", None)
-    record(
-        actor=user if user is not None and user.is_authenticated else None,
-        event_type="denied",
-        action=f"{request.method} {request.path}"[:200],
-        outcome="denied",
-        detail={"status": getattr(exc, "status_code", 0), "code": getattr(exc, "default_code", "")},
-    )
+    if isinstance(exc, _DENIED) and request is not None:
+        from audit.services import record_denied
+
+        # ``_user``: the user DRF authenticated, if any; ``request.user`` would
+        # authenticate again and raise again for a refused token.
+        record_denied(
+            actor=getattr(request, "_user", None),
+            request=request,
+            status=exc.status_code,
+            code=exc.default_code,
+        )
+    return drf_exception_handler(exc, context)

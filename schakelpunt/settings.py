@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # Before the session is looked up by a cookie it refuses.
+    "schakelpunt.middleware.RefuseBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,8 +74,26 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}") or "",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection that broke (the database restarted) is replaced before
+        # a request uses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
+# Web requests give up before gunicorn's --timeout (30 s) kills their worker:
+# each statement after DB_STATEMENT_TIMEOUT seconds, each wait for a lock after
+# DB_LOCK_TIMEOUT (0 switches either off). Set on the web server's PostgreSQL
+# connections only (schakelpunt.database); such a request answers 503.
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 20)
+DB_LOCK_TIMEOUT = env_int("DB_LOCK_TIMEOUT", 5)
+# Seconds to wait for a connection to the database server; then 503.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+# The Retry-After of a 503 while the database is away or busy.
+DB_RETRY_AFTER = env_int("DB_RETRY_AFTER", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time; the others wait this long for it, then fail (503).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DB_LOCK_TIMEOUT or 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coordination.User"
@@ -140,6 +160,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "schakelpunt.api.exception_handler",
+    # DRF's parsers, refusing NUL characters and deep nesting with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "schakelpunt.parsers.JSONParser",
+        "schakelpunt.parsers.FormParser",
+        "schakelpunt.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "schakelpunt.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,

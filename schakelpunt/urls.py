@@ -30,3 +30,6 @@ urlpatterns = [
 # Web pages: denied and not-found answers are logged like the API's.
 handler403 = "schakelpunt.views.permission_denied"
 handler404 = "schakelpunt.views.page_not_found"
+# A database that is away answers 503, input that cannot be stored 400 (schakelpunt.failures).
+handler400 = "schakelpunt.views.bad_request"
+handler500 = "schakelpunt.views.server_error"

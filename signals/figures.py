@@ -49,11 +49,15 @@ def signals_per_month(*, suppress: bool = True) -> list[dict[str, Any]]:
 def outcomes() -> list[dict[str, Any]]:
     rows = (
         Case.objects.exclude(outcome="")
-        .values("outcome", district=F("district__name"))
+        # Not named "district": a values() name may not shadow the case's own field.
+        .values("outcome", district_name=F("district__name"))
         .annotate(count=Count("id"))
-        .order_by("outcome", "district")
+        .order_by("outcome", "district_name")
     )
-    return _suppress({**row, "district": row["district"] or ""} for row in rows)
+    return _suppress(
+        {"outcome": row["outcome"], "district": row["district_name"] or "", "count": row["count"]}
+        for row in rows
+    )
 
 
 def deadline_compliance() -> dict[str, Any]:

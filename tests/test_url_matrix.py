@@ -1,35 +1,43 @@
-"""Every API URL has a permission entry here; a new URL without one fails this test."""
+"""Every URL, API and web page, has a permission entry here; a new URL without one fails this test.
+
+Each entry is tried on an object that exists, made in the test world (a
+signal and an upload of the housing corporation, a case of team Noord in the
+state the step needs):
+
+- the allowed actor succeeds;
+- every role the URL is not for gets 403, on that real object of the
+  actor's own municipality or organisation, and so does an actor who sees the
+  case but whose step it is not;
+- an actor of another organisation or team gets 404, the same answer as for
+  something that does not exist, and a list does not show them the object;
+- every refusal is written to the access log as ``denied`` with its status.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
-CASE_ROLES = {"triage", "coordinator", "professional"}
+from audit.models import AccessEvent
+from signals.models import Signal
+from tests.cases.flow import advance, file_case, step
+from tests.signals.payloads import signal
 
-# url name -> (method, roles allowed). "anyone" marks public endpoints.
-MATRIX: dict[str, tuple[str, set[str]]] = {
-    "auth-token": ("post", {"anyone"}),
-    "signal-list": ("get", {"partner"}),
-    "signal-detail": ("get", {"partner"}),
-    "signal-bulk": ("post", {"partner"}),
-    "signal-bulk-detail": ("get", {"partner"}),
-    "team-list": ("get", {"triage", "coordinator"}),
-    "case-list": ("get", CASE_ROLES),
-    "case-detail": ("get", CASE_ROLES),
-    "case-transition": ("post", CASE_ROLES),
-    "case-contacts": ("post", {"triage", "professional"}),
-    "case-plan-goals": ("post", {"professional"}),
-    "case-network": ("post", {"professional"}),
-    "figures": ("get", {"triage", "coordinator", "admin", "auditor"}),
-    "audit-events": ("get", {"auditor"}),
-    "audit-verify": ("get", {"auditor"}),
-}
+PUBLIC = frozenset({"anyone"})
+CASE_ROLES = frozenset({"triage", "coordinator", "professional"})
 
+# The actor of each role; the partner is the housing corporation, whose signals the cases come from.
 ROLE_ACTORS = {
-    "partner": "huisarts",
+    "partner": "corporatie",
     "triage": "triage",
     "coordinator": "coordinator_noord",
     "professional": "professional_noord",
@@ -37,55 +45,415 @@ ROLE_ACTORS = {
     "admin": "beheer",
 }
 
+Body = dict[str, Any] | Callable[[SimpleNamespace], dict[str, Any]]
 
-def _api_url_names(resolver: URLResolver, prefix: str = "") -> set[str]:
-    names: set[str] = set()
+
+@dataclass(frozen=True)
+class Check:
+    """How one URL answers: who it is for, on which object, and who gets what."""
+
+    method: str
+    roles: frozenset[str]
+    allowed: str = ""
+    """World attribute of the actor who succeeds (empty: only the anonymous answer is checked)."""
+    ok: int = 200
+    target: str = ""
+    """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check), or ""."""
+    kwargs: dict[str, str] = field(default_factory=dict)
+    body: Body = field(default_factory=dict)
+    refused: tuple[str, ...] = ()
+    """More actors, of a role the URL is for, who see the object but may not do this: 403."""
+    not_found: tuple[str, ...] = ()
+    """Actors of another organisation or team: 404."""
+    hidden_from: str = ""
+    """A list: the actor of another organisation or team does not see the object in it."""
+    format: str = "json"
+    """How the API body is sent: "json" or "multipart"."""
+
+
+def _for(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+def _lead(world: SimpleNamespace) -> dict[str, Any]:
+    return {"lead": world.professional_noord.pk}
+
+
+def _other_lead(world: SimpleNamespace) -> dict[str, Any]:
+    return {"lead": world.professional_noord.pk, "reason": "Overdracht"}
+
+
+def _batch(world: SimpleNamespace) -> dict[str, Any]:
+    # A fresh file for each request: a posted file is read to its end.
+    return {"file": SimpleUploadedFile("batch.csv", b"signal_type,partner_reference\n")}
+
+
+# One check per transition, on a case of team Noord in a state it can be taken from.
+TRANSITION_CHECKS: list[tuple[str, str, str, Body, tuple[str, ...]]] = [
+    # (transition, state, allowed actor, body, actors who see the case but may not take the step)
+    ("claim", "new", "triage", {}, ()),
+    ("release", "triage", "triage", {"reason": "Toch niet"}, ()),
+    ("start_outreach", "triage", "triage", {}, ()),
+    ("refer_to_team", "outreach", "triage", {}, ()),
+    ("assign_lead", "awaiting_lead", "coordinator_noord", _lead, ()),
+    ("accept", "lead_assigned", "professional_noord", {}, ("coordinator_noord",)),
+    ("decline", "lead_assigned", "professional_noord", {"reason": "Te vol"}, ("coordinator_noord",)),
+    ("reassign", "lead_assigned", "coordinator_noord", _other_lead, ("professional_noord",)),
+    ("start_monitoring", "planned", "professional_noord", {}, ("coordinator_noord",)),
+    ("resume", "monitoring", "professional_noord", {}, ("coordinator_noord",)),
+    ("close", "new", "triage", {"outcome": "duplicate"}, ()),
+    ("close", "in_progress", "professional_noord", {"outcome": "help_accepted"}, ()),
+]
+# Out of scope for a case of team Noord: the other team's coordinator and professional.
+OTHER_TEAM = ("coordinator_zuid", "professional_zuid")
+
+
+def _transitions(url_kind: str) -> list[Check]:
+    ok = 200 if url_kind == "api" else 302
+    return [
+        Check(
+            "post",
+            CASE_ROLES,
+            allowed=actor,
+            ok=ok,
+            target=f"case:{state}",
+            kwargs={"transition": name},
+            body=body,
+            refused=refused,
+            not_found=OTHER_TEAM,
+        )
+        for name, state, actor, body, refused in TRANSITION_CHECKS
+    ]
+
+
+CONTACT = {"channel": "phone", "result": "reached"}
+GOAL = {"description": "Vaste lasten op orde"}
+NETWORK = {"organisation": "Schuldhulp Noord", "role": "schuldhulpverlener"}
+
+API: dict[str, list[Check]] = {
+    "auth-token": [Check("post", PUBLIC)],
+    "signal-list": [
+        Check("get", _for("partner"), "corporatie", target="signal", hidden_from="huisarts"),
+        Check("post", _for("partner"), "corporatie", 201, body=signal(partner_reference="MATRIX-1")),
+    ],
+    "signal-detail": [Check("get", _for("partner"), "corporatie", target="signal", not_found=("huisarts",))],
+    "signal-bulk": [Check("post", _for("partner"), "corporatie", 202, body=_batch, format="multipart")],
+    "signal-bulk-detail": [
+        Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
+    ],
+    "team-list": [Check("get", _for("triage", "coordinator"), "coordinator_noord")],
+    "case-list": [
+        Check(
+            "get",
+            CASE_ROLES,
+            "coordinator_noord",
+            target="case:awaiting_lead",
+            hidden_from="coordinator_zuid",
+        )
+    ],
+    "case-detail": [
+        Check("get", CASE_ROLES, "coordinator_noord", target="case:awaiting_lead", not_found=OTHER_TEAM)
+    ],
+    "case-transition": _transitions("api"),
+    "case-contacts": [
+        Check(
+            "post",
+            _for("triage", "professional"),
+            "professional_noord",
+            201,
+            target="case:in_progress",
+            body=CONTACT,
+            not_found=("professional_zuid", "triage"),
+        )
+    ],
+    "case-plan-goals": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            201,
+            target="case:in_progress",
+            body=GOAL,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "case-network": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            201,
+            target="case:in_progress",
+            body=NETWORK,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "figures": [Check("get", _for("triage", "coordinator", "admin", "auditor"), "auditor")],
+    "audit-events": [Check("get", _for("auditor"), "auditor")],
+    "audit-verify": [
+        Check("get", _for("auditor"), "auditor"),
+        Check("post", _for("auditor"), "auditor", 202),
+    ],
+    "audit-verify-run": [Check("get", _for("auditor"), "auditor", target="run")],
+}
+
+# The OpenAPI schema and its two browsable pages, beside the API.
+API_DOCS: dict[str, list[Check]] = {
+    "schema": [Check("get", PUBLIC)],
+    "api-docs": [Check("get", PUBLIC)],
+    "api-redoc": [Check("get", PUBLIC)],
+}
+
+WEB: dict[str, list[Check]] = {
+    "home": [Check("get", PUBLIC)],
+    "health": [Check("get", PUBLIC)],
+    "set_language": [Check("post", PUBLIC)],
+    "accounts:login": [Check("get", PUBLIC)],
+    "accounts:logout": [Check("post", PUBLIC)],
+    "signals_web:list": [
+        Check("get", _for("partner"), "corporatie", target="signal", hidden_from="huisarts")
+    ],
+    "signals_web:new": [Check("get", _for("partner"), "corporatie")],
+    "signals_web:bulk": [Check("get", _for("partner"), "corporatie")],
+    "signals_web:bulk_detail": [
+        Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
+    ],
+    "signals_web:detail": [
+        Check("get", _for("partner"), "corporatie", target="signal", not_found=("huisarts",))
+    ],
+    "cases_web:intake": [Check("get", _for("triage"), "triage", target="case:new")],
+    "cases_web:team": [
+        Check(
+            "get",
+            _for("coordinator"),
+            "coordinator_noord",
+            target="case:awaiting_lead",
+            hidden_from="coordinator_zuid",
+        )
+    ],
+    "cases_web:mine": [
+        Check(
+            "get",
+            _for("professional"),
+            "professional_noord",
+            target="case:in_progress",
+            hidden_from="professional_zuid",
+        )
+    ],
+    "cases_web:detail": [
+        Check("get", CASE_ROLES, "coordinator_noord", target="case:awaiting_lead", not_found=OTHER_TEAM)
+    ],
+    "cases_web:contact": [
+        Check(
+            "post",
+            _for("triage", "professional"),
+            "professional_noord",
+            302,
+            target="case:in_progress",
+            body=CONTACT,
+            not_found=("professional_zuid", "triage"),
+        )
+    ],
+    "cases_web:goal": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="case:in_progress",
+            body=GOAL,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:network": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="case:in_progress",
+            body=NETWORK,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:transition": _transitions("web"),
+    "audit_web:events": [Check("get", _for("auditor"), "auditor")],
+    "audit_web:export": [Check("get", _for("auditor"), "auditor")],
+    "audit_web:verify": [
+        Check("get", _for("auditor"), "auditor"),
+        Check("post", _for("auditor"), "auditor", 302),
+    ],
+    "audit_web:verify_run": [Check("get", _for("auditor"), "auditor", target="run")],
+}
+
+# Django's admin site is one entry for all its URLs: it is governed by the
+# staff flag and model permissions (tests/coordination/test_admin_*.py), not by
+# our roles; a user without the staff flag is sent to its login page.
+ADMIN_NAMESPACE = "admin"
+
+ENTRIES = {**API, **API_DOCS, **WEB}
+
+MATRIX: dict[str, tuple[str, set[str]]] = {
+    name: (checks[0].method, set(checks[0].roles)) for name, checks in API.items()
+}
+"""Each URL under /api/v1/ with its first method and the roles it is for ("anyone": public);
+tests/test_bad_input.py sends bad input to each of them."""
+
+
+def _url_arguments(
+    resolver: URLResolver, namespace: str = "", inherited: frozenset[str] = frozenset()
+) -> dict[str, frozenset[str]]:
+    """Every URL name (with its namespace) and the arguments its route takes."""
+    found: dict[str, frozenset[str]] = {}
     for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
+        arguments = inherited | frozenset(entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
-            names |= _api_url_names(entry, route)
-        elif isinstance(entry, URLPattern) and route.startswith("api/v1/"):
-            names.add(entry.name or route)
-    return names
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found |= _url_arguments(entry, inner, arguments)
+        elif isinstance(entry, URLPattern):
+            found[f"{namespace}{entry.name or entry.pattern}"] = arguments
+    return found
 
 
-def test_every_api_url_is_in_the_matrix():
-    assert _api_url_names(get_resolver()) == set(MATRIX)
+def test_every_url_is_in_the_matrix():
+    names = {name for name in _url_arguments(get_resolver()) if not name.startswith(f"{ADMIN_NAMESPACE}:")}
+    assert names == set(ENTRIES)
 
 
-def _url(name: str) -> str:
-    if name == "signal-detail":
-        return reverse(name, kwargs={"signal_id": uuid.uuid4()})
-    if name == "signal-bulk-detail":
-        return reverse(name, kwargs={"upload_id": uuid.uuid4()})
-    if name == "case-transition":
-        return reverse(name, kwargs={"case_id": uuid.uuid4(), "transition": "claim"})
-    if name.startswith("case-") and name != "case-list":
-        return reverse(name, kwargs={"case_id": uuid.uuid4()})
-    return reverse(name)
+def test_the_admin_site_is_for_staff_only(world, api_as):
+    world.beheer.is_staff = True
+    world.beheer.save()
+
+    assert _client("admin:index", world, "beheer", api_as).get(reverse("admin:index")).status_code == 200
+    for attribute in ROLE_ACTORS.values():
+        if attribute != "beheer":
+            response = _client("admin:index", world, attribute, api_as).get(reverse("admin:index"))
+            assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_anonymous_is_refused_except_on_public_endpoints(db, api_as, name):
-    method, roles = MATRIX[name]
-    response = getattr(api_as(None), method)(_url(name))
-    if "anyone" in roles:
-        assert response.status_code != 401
+# ---------------------------------------------------------------- making the objects
+
+
+def _upload(world: SimpleNamespace, api_as: Any) -> uuid.UUID:
+    response = api_as(world.corporatie).post("/api/v1/signals/bulk/", _batch(world), format="multipart")
+    assert response.status_code == 202, response.content
+    return uuid.UUID(response.json()["id"])
+
+
+def _case(world: SimpleNamespace, api_as: Any, state: str) -> str:
+    case_id = file_case(world, api_as)
+    if state in ("planned", "monitoring"):
+        advance(world, api_as, case_id, "in_progress")
+        response = api_as(world.professional_noord).post(
+            f"/api/v1/cases/{case_id}/plan/goals/", GOAL, format="json"
+        )
+        assert response.status_code == 201, response.content
+        if state == "monitoring":
+            step(api_as, world.professional_noord, case_id, "start_monitoring")
     else:
+        advance(world, api_as, case_id, state)
+    return case_id
+
+
+def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str, Any], str]:
+    """The URL's arguments for the check's object, and the id a list shows it by."""
+    if check.target == "signal":
+        signal_id = Signal.objects.get(case_id=file_case(world, api_as)).pk
+        return {"signal_id": signal_id}, str(signal_id)
+    if check.target == "upload":
+        upload_id = _upload(world, api_as)
+        return {"upload_id": upload_id}, str(upload_id)
+    if check.target == "run":
+        response = api_as(world.auditor).post("/api/v1/audit/verify/")
+        assert response.status_code == 202, response.content
+        return {"run_id": response.json()["id"]}, response.json()["id"]
+    if check.target.startswith("case:"):
+        case_id = _case(world, api_as, check.target.removeprefix("case:"))
+        return {"case_id": case_id}, case_id
+    return {}, ""
+
+
+def _url(name: str, check: Check, made: dict[str, Any]) -> str:
+    # A list page names no object in its URL.
+    takes = _url_arguments(get_resolver())[name]
+    return reverse(
+        name, kwargs={key: value for key, value in {**made, **check.kwargs}.items() if key in takes}
+    )
+
+
+# ---------------------------------------------------------------- asking
+
+
+def _client(name: str, world: SimpleNamespace, attribute: str | None, api_as: Any) -> APIClient | Client:
+    user = getattr(world, attribute) if attribute else None
+    if name in API or name in API_DOCS:
+        return api_as(user)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _ask(name: str, client: APIClient | Client, check: Check, url: str, world: SimpleNamespace) -> Any:
+    body = check.body(world) if callable(check.body) else check.body
+    if check.method == "get":
+        return client.get(url)
+    if name in API:
+        return client.post(url, body, format=check.format)
+    return client.post(url, body)
+
+
+CHECKS = sorted((name, n) for name, checks in ENTRIES.items() for n in range(len(checks)))
+# Public URLs answer everyone alike: only the anonymous answer is checked for them.
+GUARDED = [(name, n) for name, n in CHECKS if ENTRIES[name][n].roles != PUBLIC]
+
+
+@pytest.mark.parametrize(("name", "n"), GUARDED, ids=[f"{name}-{n}" for name, n in GUARDED])
+def test_each_actor_gets_the_answer_its_role_and_scope_give(world, api_as, name, n):
+    check = ENTRIES[name][n]
+    made, shown_as = _target(check, world, api_as)
+    url = _url(name, check, made)
+    wrong_roles = [ROLE_ACTORS[role] for role in ROLE_ACTORS if role not in check.roles]
+    expected = {attribute: 403 for attribute in (*wrong_roles, *check.refused)}
+    expected |= {attribute: 404 for attribute in check.not_found}
+    if check.hidden_from:
+        expected[check.hidden_from] = 200
+    # The allowed actor last: their request may move the case on.
+    expected[check.allowed] = check.ok
+
+    answers = {}
+    for attribute in expected:
+        response = _ask(name, _client(name, world, attribute, api_as), check, url, world)
+        answers[attribute] = response.status_code
+        if attribute == check.hidden_from:
+            assert shown_as not in response.content.decode(), f"{attribute} sees the object in {url}"
+        elif attribute == check.allowed and check.hidden_from:
+            assert shown_as in response.content.decode(), f"{attribute} does not see the object in {url}"
+
+    assert answers == expected
+    denied = sorted(
+        (event.user_id, event.detail["status"])
+        for event in AccessEvent.objects.filter(event_type="denied", action=f"{check.method.upper()} {url}")
+    )
+    refusals = sorted((getattr(world, a).pk, status) for a, status in expected.items() if status >= 400)
+    assert denied == refusals
+
+
+@pytest.mark.parametrize(("name", "n"), CHECKS, ids=[f"{name}-{n}" for name, n in CHECKS])
+def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world, api_as, name, n):
+    check = ENTRIES[name][n]
+    made = {
+        "signal_id": uuid.uuid4(),
+        "upload_id": uuid.uuid4(),
+        "case_id": uuid.uuid4(),
+        "run_id": uuid.uuid4(),
+    }
+    url = _url(name, check, made)
+    response = _ask(name, _client(name, world, None, api_as), check, url, world)
+    if check.roles == PUBLIC:
+        assert response.status_code not in (401, 403)
+        return
+    if name in API:
         assert response.status_code == 401
-
-
-REFUSED = sorted(
-    (name, role)
-    for name, (_, roles) in MATRIX.items()
-    if "anyone" not in roles
-    for role in ROLE_ACTORS
-    if role not in roles
-)
-
-
-@pytest.mark.parametrize(("name", "role"), REFUSED)
-def test_wrong_roles_are_refused(world, api_as, name, role):
-    method, _ = MATRIX[name]
-    response = getattr(api_as(getattr(world, ROLE_ACTORS[role])), method)(_url(name))
-    assert response.status_code in (403, 404)
+    else:
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

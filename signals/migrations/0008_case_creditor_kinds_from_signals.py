@@ -37,7 +37,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("signals", "0007_bulk_resume_and_limits"),
-        ("cases", "0008_case_creditor_kinds"),
+        ("cases", "0010_case_creditor_kinds"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]

@@ -33,19 +33,25 @@
     update();
   }
 
-  // A bulk upload's page while it is processed: fetch the page again every
-  // few seconds and swap in the numbers and the refused rows, until it is done
-  // or failed. The status line is a live region that changes only when the
-  // state does, so a screen reader hears each state once, not every count.
-  // The refresh can be paused; without the script a link refreshes by hand.
-  function bulkProgress() {
-    var panel = document.querySelector("[data-bulk-progress][data-running]");
+  // A page about background work (a bulk upload, an integrity check) while it
+  // runs: fetch the page again every few seconds and swap in the figures,
+  // until it is done or failed. The status line is a live region that changes
+  // only when the state does, so a screen reader hears each state once, not
+  // every count. The refresh can be paused; without the script a link
+  // refreshes by hand. The page marks its parts data-NAME-progress (with
+  // data-running while it runs), data-NAME-state, data-NAME-manual,
+  // data-NAME-auto, data-NAME-pause and the regions to swap.
+  function refreshWhileRunning(name, regions) {
+    var attr = function (part) {
+      return "[data-" + name + "-" + part + "]";
+    };
+    var panel = document.querySelector(attr("progress") + "[data-running]");
     if (!panel || !window.fetch || !window.DOMParser) {
       return;
     }
-    var manual = panel.querySelector("[data-bulk-manual]");
-    var auto = panel.querySelector("[data-bulk-auto]");
-    var button = panel.querySelector("[data-bulk-pause]");
+    var manual = panel.querySelector(attr("manual"));
+    var auto = panel.querySelector(attr("auto"));
+    var button = panel.querySelector(attr("pause"));
     var paused = false;
     var timer = null;
     manual.hidden = true;
@@ -72,7 +78,7 @@
       manual.remove();
       panel.removeAttribute("data-running");
       if (hadFocus) {
-        document.getElementById("bulk-state").focus();
+        document.querySelector(attr("state")).focus();
       }
     }
 
@@ -86,20 +92,21 @@
         })
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html");
-          var next = fresh.querySelector("[data-bulk-progress]");
+          var next = fresh.querySelector(attr("progress"));
           if (!next) {
             // Logged out, or another page: stop and offer the link again.
             auto.hidden = true;
             manual.hidden = false;
             return;
           }
-          var state = document.querySelector("[data-bulk-state]");
-          var nextState = next.querySelector("[data-bulk-state]");
+          var state = document.querySelector(attr("state"));
+          var nextState = next.querySelector(attr("state"));
           if (nextState.textContent.trim() !== state.textContent.trim()) {
             state.innerHTML = nextState.innerHTML;
           }
-          swap("[data-bulk-numbers]", fresh);
-          swap("[data-bulk-errors]", fresh);
+          regions.forEach(function (region) {
+            swap(attr(region), fresh);
+          });
           if (next.hasAttribute("data-running")) {
             schedule();
           } else {
@@ -124,6 +131,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     signalForm();
-    bulkProgress();
+    refreshWhileRunning("bulk", ["numbers", "errors"]);
+    refreshWhileRunning("verify", ["numbers"]);
   });
 })();

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from audit.api import FIELDS
@@ -187,8 +188,12 @@ def test_anonymous_callers_are_refused(db, api_as):
     assert api_as(None).get("/api/v1/audit/verify/").status_code == 401
 
 
-def test_verify_endpoint_reports_an_intact_log(log, world, api_as):
+def test_verify_endpoint_reports_the_latest_finished_check(log, world, api_as):
+    call_command("verify_audit_log", stdout=io.StringIO())
+
     response = api_as(world.auditor).get("/api/v1/audit/verify/")
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "checked": 5, "first_bad": None}
+    body = response.json()
+    assert (body["ok"], body["checked"], body["first_bad"]) == (True, 5, None)
+    assert body["checked_at"] is not None

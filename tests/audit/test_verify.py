@@ -12,8 +12,9 @@ from django.db import connection
 
 from audit.chain import BODY_FIELDS, Signer, body, body_sql, chain_count, iso_utc
 from audit.integrity import verify
-from audit.models import AccessEvent, ChainHead
+from audit.models import AccessEvent, ChainHead, VerificationRun
 from audit.services import record
+from audit.tasks import verify_audit_log as daily_check
 
 from .conftest import write_entries
 
@@ -49,14 +50,17 @@ def test_an_edited_entry_is_found_by_verify_the_command_and_the_api(log, tamper,
     assert response.json()["first_bad"] == edited.pk
 
 
-def test_each_verification_is_itself_logged(log, world, api_as):
-    api_as(world.auditor).get("/api/v1/audit/verify/")
+def test_each_verification_is_itself_logged_and_stored_as_a_run(log):
     call_command("verify_audit_log", stdout=StringIO())
+    daily_check()
 
-    by_api, by_command = AccessEvent.objects.filter(event_type="verify").order_by("id")
-    assert (by_api.user_id, by_api.outcome, by_api.detail["via"]) == (world.auditor.pk, "success", "api")
-    assert by_api.detail["checked"] == 12
-    assert (by_command.user_id, by_command.detail["via"]) == (None, "command")
+    by_command, by_task = AccessEvent.objects.filter(event_type="verify").order_by("id")
+    assert (by_command.user_id, by_command.outcome, by_command.detail["via"]) == (None, "success", "command")
+    assert by_command.detail["checked"] == 12
+    assert (by_task.user_id, by_task.detail["via"], by_task.detail["checked"]) == (None, "task", 13)
+    runs = {str(run.pk): run for run in VerificationRun.objects.all()}
+    assert set(runs) == {by_command.object_id, by_task.object_id}
+    assert (runs[by_task.object_id].state, runs[by_task.object_id].ok) == ("finished", True)
 
 
 def test_a_failed_verification_is_logged_as_an_error(log, tamper):

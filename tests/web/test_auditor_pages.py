@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, VerificationRun
+from audit.tasks import verify_audit_log as daily_check
 from tests.audit.conftest import behind_the_back
 
 from .conftest import household
@@ -72,31 +73,43 @@ def test_the_csv_export_is_logged_before_it_is_served(world, web_as, case_in):
     assert (export.event_type, export.detail) == ("export", {"filters": {"case": case_id}})
 
 
-def test_the_integrity_check_shows_its_result_and_is_logged(world, web_as, case_in):
+def test_the_integrity_check_is_started_from_the_page_and_logged(world, web_as, case_in):
     case_in("new")
     client = web_as(world.auditor)
 
-    assert client.get("/toegangslog/integriteit/").status_code == 200
+    assert "Er is nog geen controle afgerond." in client.get("/toegangslog/integriteit/").content.decode()
     response = client.post("/toegangslog/integriteit/")
 
-    assert response.status_code == 200
-    assert "In orde:" in response.content.decode()
-    entry = AccessEvent.objects.get(action="audit.verify")
-    assert (entry.outcome, entry.detail["via"]) == ("success", "web")
+    run = VerificationRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/toegangslog/integriteit/{run.pk}/"
+    html = client.get(response["Location"]).content.decode()
+    assert "In de wachtrij" in html  # it starts once this request has committed
+    entry = AccessEvent.objects.get(action="audit.verify.start")
+    assert (entry.outcome, entry.object_id, entry.detail["via"]) == ("success", str(run.pk), "web")
 
 
-def test_tampering_shows_up(world, web_as, case_in):
+def test_tampering_found_by_the_daily_check_shows_up(world, web_as, case_in):
     case_in("new")
     first = AccessEvent.objects.order_by("id")[0]
     behind_the_back("UPDATE audit_accessevent SET username = 'iemand' WHERE id = %s", [first.pk])
+    daily_check()
 
-    response = web_as(world.auditor).post("/toegangslog/integriteit/")
+    response = web_as(world.auditor).get("/toegangslog/integriteit/")
 
     html = response.content.decode()
     assert "Niet in orde:" in html and f"nummer {first.pk}" in html
 
 
-@pytest.mark.parametrize("url", ["/toegangslog/", "/toegangslog/export.csv", "/toegangslog/integriteit/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/toegangslog/",
+        "/toegangslog/export.csv",
+        "/toegangslog/integriteit/",
+        "/toegangslog/integriteit/00000000-0000-4000-8000-000000000000/",
+    ],
+)
 @pytest.mark.parametrize("actor", ["huisarts", "triage", "coordinator_noord", "professional_noord", "beheer"])
 def test_only_auditors(world, web_as, url, actor):
     assert web_as(getattr(world, actor)).get(url).status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -113,7 +114,10 @@ def test_pages_of_twenty_five(world, web_as, case_in):
     client = web_as(world.triage)
 
     first = client.get("/casussen/intake/").content.decode()
-    second = client.get("/casussen/intake/", {"page": "2"}).content.decode()
+    following = re.search(r'<a href="(\?[^"]*)" rel="next">', first)
+    assert following is not None
+    second = client.get("/casussen/intake/" + html.unescape(following.group(1))).content.decode()
 
     assert len(references(first)) == 25 and len(references(second)) == 1
-    assert "Pagina 1 van 2" in first and 'href="?page=2"' in first
+    assert "Pagina 1 van 2" in first and "Pagina 2 van 2" in second
+    assert "cursor=" in following.group(1)  # paged by key, not by page number (OFFSET)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_surname_halves_only_suggest'),
+        ('cases', '0009_case_team_open_index'),
     ]
 
     operations = [
