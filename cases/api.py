@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -13,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from coordination.models import CASE_ROLES, Role
+from coordination.models import CASE_ROLES
 from schakelpunt.api import actor_of, role_permission
 
-from . import casework, figures, pagination, permissions, selectors, workflow
+from . import casework, pagination, permissions, selectors, workflow
 from .models import Case
 from .serializers import (
     CaseDetailSerializer,
@@ -171,29 +169,3 @@ class CaseNetworkApi(GenericAPIView):
         body.is_valid(raise_exception=True)
         member = casework.add_network_member(actor=actor_of(request), case_id=case_id, **body.validated_data)
         return Response(NetworkMemberSerializer(member).data, status=status.HTTP_201_CREATED)
-
-
-class FiguresApi(GenericAPIView):
-    """Anonymous management figures; counts under 5 are suppressed. ``?format=csv`` for signals per month."""
-
-    permission_classes = [role_permission(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR)]
-
-    @extend_schema(responses=inline_serializer("Figures", {"signals_per_month": serializers.ListField()}))
-    def get(self, request: Request) -> Response | HttpResponse:
-        per_month = figures.signals_per_month()
-        if request.query_params.get("format") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="signalen-per-maand.csv"'
-            writer = csv.writer(response)
-            writer.writerow(["month", "type", "district", "count"])
-            for row in per_month:
-                writer.writerow([row["month"], row["type"], row["district"], row["count"] or "<5"])
-            return response
-        return Response(
-            {
-                "signals_per_month": per_month,
-                "outcomes": figures.outcomes(),
-                "reach": figures.reach(),
-                "deadline_compliance": figures.deadline_compliance(),
-            }
-        )

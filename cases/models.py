@@ -185,6 +185,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     last_signal_at = models.DateTimeField(default=timezone.now)
     signal_count = models.PositiveIntegerField(default=0)
+    # The kinds of creditor (``SignalType.creditor``) of the case's signals,
+    # sorted and comma-separated: two or more raise the priority. Kept here so
+    # that placing a signal never reads the signals table.
+    creditor_kinds = models.CharField(max_length=200, blank=True, default="", db_default="")
     state_entered_at = models.DateTimeField(default=timezone.now)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     first_conversation_at = models.DateTimeField(null=True, blank=True)
@@ -237,6 +241,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.CLOSED
+
+    @property
+    def creditor_kinds_seen(self) -> set[str]:
+        return set(filter(None, self.creditor_kinds.split(",")))
 
     @property
     def partner_status(self) -> str:

@@ -1,21 +1,21 @@
 """Erasing personal data after the retention periods (DESIGN.md, "Retention").
 
-Erasure empties every encrypted field of a closed case, its signals,
-transitions, contacts, plan and network, and drops the household's blind
-match keys. What stays is anonymous: signal type and month, district, outcome,
-the case's timestamps (so deadline compliance still counts) and the access
-log, which never held plaintext personal data. Each erasure is itself logged.
+Erasure empties every encrypted field of a closed case, its transitions,
+contacts, plan and network, and drops the household's blind match keys; the
+signals app erases the case's signals in the same transaction and the signals
+that never became a case (``signals.retention``, which runs both). What stays
+is anonymous: signal type and month, district, outcome, the case's timestamps
+(so deadline compliance still counts) and the access log, which never held
+plaintext personal data. Each erasure is itself logged.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from audit.services import record
 from coordination.models import Policy
@@ -38,7 +38,7 @@ from .models import (
 HELP_OUTCOMES = frozenset({Outcome.HELP_ACCEPTED, Outcome.SOLVED_WITH_CREDITOR, Outcome.ALREADY_IN_CARE})
 
 
-def _months_ago(now: datetime.datetime, months: int) -> datetime.datetime:
+def months_ago(now: datetime.datetime, months: int) -> datetime.datetime:
     # Calendar months, clamped to the month's last day (31 Aug - 6 months = 28/29 Feb).
     year, month = divmod(now.month - 1 - months, 12)
     year, month = now.year + year, month + 1
@@ -50,14 +50,10 @@ def _months_ago(now: datetime.datetime, months: int) -> datetime.datetime:
             day -= 1
 
 
-def _blank(model: type[models.Model], qs: models.QuerySet[Any]) -> int:
+def blank_encrypted(model: type[models.Model], qs: models.QuerySet[Any]) -> int:
     fields = {f.attname: None for f in encrypted_fields(model)}
     # update() bypasses encryption, which is exactly right for writing NULL.
     return qs.update(**fields)
-
-
-def _signal_model() -> Any:
-    return Case._meta.get_field("signals").related_model
 
 
 def due_for_erasure(now: datetime.datetime, policy: Policy) -> models.QuerySet[Case]:
@@ -65,14 +61,12 @@ def due_for_erasure(now: datetime.datetime, policy: Policy) -> models.QuerySet[C
     accepted = CaseTransition.objects.filter(case=OuterRef("pk"), name="accept")
     had_contact = Q(first_conversation_at__isnull=False) | Q(Exists(accepted))
     helped = Q(outcome__in=HELP_OUTCOMES)
-    with_help = helped & Q(closed_at__lt=_months_ago(now, policy.retention_after_help_months))
+    with_help = helped & Q(closed_at__lt=months_ago(now, policy.retention_after_help_months))
     without_help = (
-        ~helped
-        & had_contact
-        & Q(closed_at__lt=_months_ago(now, policy.retention_contact_without_help_months))
+        ~helped & had_contact & Q(closed_at__lt=months_ago(now, policy.retention_contact_without_help_months))
     )
     without_contact = (
-        ~helped & ~had_contact & Q(opened_at__lt=_months_ago(now, policy.retention_without_contact_months))
+        ~helped & ~had_contact & Q(opened_at__lt=months_ago(now, policy.retention_without_contact_months))
     )
     return Case.objects.filter(state=State.CLOSED, erased_at__isnull=True).filter(
         without_contact | without_help | with_help
@@ -80,15 +74,13 @@ def due_for_erasure(now: datetime.datetime, policy: Policy) -> models.QuerySet[C
 
 
 def erase_case(case: Case, now: datetime.datetime) -> None:
-    """Erase one case's personal data. Runs in the caller's transaction."""
-    signal_model = _signal_model()
-    _blank(signal_model, case.signals.all())  # type: ignore[attr-defined]
-    case.signals.update(erased_at=now)  # type: ignore[attr-defined]
-    _blank(CaseTransition, CaseTransition.objects.filter(case=case))
-    _blank(ContactAttempt, ContactAttempt.objects.filter(case=case))
-    _blank(PlanAction, PlanAction.objects.filter(goal__case=case))
-    _blank(PlanGoal, PlanGoal.objects.filter(case=case))
-    _blank(NetworkMember, NetworkMember.objects.filter(case=case))
+    """Erase the personal data the case itself holds. Runs in the caller's transaction,
+    in which ``signals.retention`` erases the case's signals too."""
+    blank_encrypted(CaseTransition, CaseTransition.objects.filter(case=case))
+    blank_encrypted(ContactAttempt, ContactAttempt.objects.filter(case=case))
+    blank_encrypted(PlanAction, PlanAction.objects.filter(goal__case=case))
+    blank_encrypted(PlanGoal, PlanGoal.objects.filter(case=case))
+    blank_encrypted(NetworkMember, NetworkMember.objects.filter(case=case))
     Case.objects.filter(pk=case.pk).update(outcome_reason=None, erased_at=now)
     # The match keys identify the household; without them a later signal
     # starts a new household, as it should once the past is forgotten.
@@ -107,53 +99,3 @@ def erase_case(case: Case, now: datetime.datetime) -> None:
         case_id=case.pk,
         subject_id=str(case.household_id),
     )
-
-
-@dataclass(frozen=True)
-class RetentionRun:
-    cases_erased: int
-    signals_erased: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def apply_retention(now: datetime.datetime | None = None) -> RetentionRun:
-    """Erase what has passed its retention period; safe to run again at any time."""
-    now = now or timezone.now()
-    policy = Policy.current()
-    cases = 0
-    for case_id in list(due_for_erasure(now, policy).values_list("pk", flat=True)):
-        with transaction.atomic():
-            case = (
-                Case.objects.select_for_update(of=("self",))
-                .filter(pk=case_id, erased_at__isnull=True)
-                .first()
-            )
-            if case is not None:
-                erase_case(case, now)
-                cases += 1
-    # Signals that never became a case (below threshold) go after the shortest period.
-    signal_model = _signal_model()
-    loose = signal_model._default_manager.filter(
-        case__isnull=True,
-        erased_at__isnull=True,
-        received_at__lt=_months_ago(now, policy.retention_without_contact_months),
-    )
-    signals = 0
-    for signal_id in list(loose.values_list("pk", flat=True)):
-        with transaction.atomic():
-            erased = _blank(
-                signal_model, signal_model._default_manager.filter(pk=signal_id, erased_at__isnull=True)
-            )
-            signal_model._default_manager.filter(pk=signal_id).update(erased_at=now)
-            if erased:
-                signals += 1
-                record(
-                    actor=None,
-                    event_type="erase",
-                    action="signal.erase",
-                    object_type="signal",
-                    object_id=str(signal_id),
-                )
-    return RetentionRun(cases_erased=cases, signals_erased=signals)

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from . import deadlines, notifications, retention
+from . import deadlines, notifications
 
 
 @shared_task(
@@ -20,8 +20,3 @@ def deliver_notifications() -> int:
 @shared_task(acks_late=True)
 def run_deadlines() -> dict[str, Any]:
     return deadlines.run_deadlines().as_dict()
-
-
-@shared_task(acks_late=True)
-def apply_retention() -> dict[str, Any]:
-    return retention.apply_retention().as_dict()

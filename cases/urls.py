@@ -4,7 +4,6 @@ from . import api
 
 urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="case-list"),
-    path("figures/", api.FiguresApi.as_view(), name="figures"),
     path("cases/<uuid:case_id>/", api.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:case_id>/contacts/", api.CaseContactsApi.as_view(), name="case-contacts"),
     path("cases/<uuid:case_id>/plan/goals/", api.CaseGoalsApi.as_view(), name="case-plan-goals"),

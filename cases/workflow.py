@@ -23,7 +23,7 @@ from audit.services import record
 from coordination.models import Role, Team, User
 from schakelpunt.errors import Conflict
 
-from . import notifications, permissions
+from . import events, notifications, permissions
 from .deadlines import refresh_deadline
 from .models import Case, CaseTransition, Notification, Outcome
 
@@ -48,8 +48,8 @@ def _apply(actor: User, role: str, case: Case, name: str, reason: str = "", **kw
     CaseTransition.objects.create(
         case=case, name=name, source=source, target=case.state, actor=actor, reason=reason or None
     )
-    # Closed-loop feedback: the partners' signals follow the case.
-    case.signals.exclude(status=case.partner_status).update(status=case.partner_status)
+    # Closed-loop feedback: the partners' signals follow the case (signals.receivers).
+    events.case_moved.send(sender=Case, case=case)
     if name == "refer_to_team":
         transition_id = str(case.transitions.order_by("-at").values_list("pk", flat=True).first())
         notifications.enqueue(

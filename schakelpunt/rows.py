@@ -25,6 +25,8 @@ from typing import Any
 
 from django.db import connections, models
 
+from .crypto import EncryptedField
+
 COPY_FROM_ROWS = 64
 """From this many rows on, ``insert`` uses COPY on PostgreSQL (no ids come back)."""
 
@@ -234,17 +236,22 @@ def update(
     """Write the fields ``names`` of stored ``objects``, all in one statement.
 
     ``bulk_update``'s CASE WHEN per field and row costs more to build than to
-    run; on PostgreSQL this is ``UPDATE ... FROM (VALUES ...)``. Not for
-    encrypted fields (as with ``bulk_update``, their ``pre_save`` is skipped).
+    run; on PostgreSQL this is ``UPDATE ... FROM (VALUES ...)``. Values are
+    written as they are (as with ``bulk_update``, no field's ``pre_save``
+    runs), so fields that change a value on saving are refused: an encrypted
+    field would be stored in the clear, an ``auto_now`` field not touched.
     """
+    meta = model._meta
+    fields: list[Any] = [meta.pk, *(meta.get_field(name) for name in names)]
+    refused = [f.name for f in fields[1:] if _changed_on_save(f)]
+    if refused:
+        raise ValueError(f"rows.update cannot write {', '.join(refused)} of {meta.label}: use save()")
     if not objects:
         return
     connection = connections[using]
     if connection.vendor != "postgresql":
         model._default_manager.using(using).bulk_update(objects, list(names))
         return
-    meta = model._meta
-    fields: list[Any] = [meta.pk, *(meta.get_field(name) for name in names)]
     quote = connection.ops.quote_name
 
     def cast(f: Any, where: str) -> str:
@@ -260,6 +267,17 @@ def update(
     params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objects for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(text, params)
+
+
+def _changed_on_save(f: models.Field[Any, Any]) -> bool:
+    """Whether saving turns the attribute into another value (encryption, ``auto_now``)."""
+    return (
+        isinstance(f, EncryptedField)
+        or getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+        or not f.concrete
+        or f.primary_key
+    )
 
 
 def any_of(values: Collection[Any], *, using: str = "default") -> str:

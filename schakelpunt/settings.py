@@ -238,7 +238,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "cases.tasks.deliver_notifications", "schedule": 60.0},
     "run-deadlines": {"task": "cases.tasks.run_deadlines", "schedule": 15 * 60.0},
-    "apply-retention": {"task": "cases.tasks.apply_retention", "schedule": 24 * 3600.0},
+    "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
 }
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import csv
 import uuid
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -14,7 +16,7 @@ from coordination.models import Role
 from schakelpunt.api import actor_of, role_permission
 from schakelpunt.parsers import MultiPartParser
 
-from . import bulk, selectors, services
+from . import bulk, figures, selectors, services
 from .serializers import (
     BulkProgressSerializer,
     PartnerSignalSerializer,
@@ -107,3 +109,29 @@ class BulkUploadDetailApi(GenericAPIView):
         progress["errors_next"] = replace_query_param(url, "page", page + 1) if page < pages else None
         progress["errors_previous"] = replace_query_param(url, "page", page - 1) if page > 1 else None
         return Response(progress)
+
+
+class FiguresApi(GenericAPIView):
+    """Anonymous management figures; counts under 5 are suppressed. ``?format=csv`` for signals per month."""
+
+    permission_classes = [role_permission(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR)]
+
+    @extend_schema(responses=inline_serializer("Figures", {"signals_per_month": serializers.ListField()}))
+    def get(self, request: Request) -> Response | HttpResponse:
+        per_month = figures.signals_per_month()
+        if request.query_params.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="signalen-per-maand.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["month", "type", "district", "count"])
+            for row in per_month:
+                writer.writerow([row["month"], row["type"], row["district"], row["count"] or "<5"])
+            return response
+        return Response(
+            {
+                "signals_per_month": per_month,
+                "outcomes": figures.outcomes(),
+                "reach": figures.reach(),
+                "deadline_compliance": figures.deadline_compliance(),
+            }
+        )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_many
 from cases.matching import SUBJECT_FIELDS, SubjectFacts
 from cases.models import PartnerStatus
-from cases.services import Arrival, Placement, SignalFacts, place_signals
+from cases.placement import Arrival, SignalFacts, place_subjects
 from coordination.models import Role, User
 from schakelpunt import rows
 from schakelpunt.crypto import blind_index
@@ -239,13 +239,10 @@ def _file(actor: User, org_id: int, keyed: list[_Keyed]) -> list[Filing]:
         placed.append(signal)
         arrivals.append(_arrival(signal, sub.data["subject"]))
 
-    def signal_rows(placements: list[Placement]) -> list[rows.Insert]:
-        for signal, placement in zip(placed, placements, strict=True):
-            signal.case = placement.case
-            signal.status = placement.case.partner_status
-        return [rows.Insert(Signal, new_signals)]
-
-    place_signals(arrivals, with_rows=signal_rows)
+    for signal, placement in zip(placed, place_subjects(arrivals), strict=True):
+        signal.case = placement.case
+        signal.status = placement.case.partner_status
+    rows.insert(Signal, new_signals)
     record_many([_entry(actor, f) for f in filings])
     return filings
 

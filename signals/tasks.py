@@ -16,6 +16,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
+from . import retention
 from .bulk import RETRYABLE, PartBusy, process_part, process_upload, resume_stalled
 
 BUSY_COUNTDOWN = 5  # seconds before a duplicate looks again whether the part is free
@@ -72,3 +73,9 @@ def process_bulk_part(self: Task, part_id: int) -> str:
 def resume_bulk_uploads() -> int:
     """The beat's sweep (every minute): hand on bulk parts and uploads that stopped moving."""
     return resume_stalled()
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> dict[str, Any]:
+    """Erase what has passed its retention period (daily by the beat); safe to run twice."""
+    return retention.apply_retention().as_dict()

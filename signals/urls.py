@@ -6,5 +6,6 @@ urlpatterns = [
     path("signals/", api.SignalListCreateApi.as_view(), name="signal-list"),
     path("signals/bulk/", api.BulkUploadApi.as_view(), name="signal-bulk"),
     path("signals/bulk/<uuid:upload_id>/", api.BulkUploadDetailApi.as_view(), name="signal-bulk-detail"),
+    path("figures/", api.FiguresApi.as_view(), name="figures"),
     path("signals/<uuid:signal_id>/", api.SignalDetailApi.as_view(), name="signal-detail"),
 ]

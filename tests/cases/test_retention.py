@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from audit.integrity import verify
 from audit.models import AccessEvent
-from cases import figures
 from cases.models import Case, ContactAttempt, HouseholdKey
-from cases.retention import apply_retention
+from signals import figures
 from signals.models import Signal
+from signals.retention import apply_retention
 
 from .flow import advance, file_case, step
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cases.retention import apply_retention
+from signals.retention import apply_retention
 
 
 class Command(BaseCommand):

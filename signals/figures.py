@@ -1,7 +1,9 @@
 """Management figures: anonymous counts, small numbers suppressed (DESIGN.md, "Interfaces").
 
-Everything here is computed from facts that survive erasure (signal type and
-month, district, outcome, the case's timestamps), so erased cases still count.
+They live with the signals because they count signals as well as cases (this
+app may read both). Everything here is computed from facts that survive
+erasure (signal type and month, district, outcome, the case's timestamps), so
+erased cases still count.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
-from .models import Case, Outcome
+from cases.models import Case, Outcome
+
+from .models import Signal
 
 SUPPRESS_BELOW = 5  # counts under this are shown as "<5": too few to be anonymous
 
@@ -30,9 +34,8 @@ def _suppress(rows: Iterable[dict[str, Any]], suppress: bool = True) -> list[dic
 
 
 def signals_per_month(*, suppress: bool = True) -> list[dict[str, Any]]:
-    signal_model: Any = Case._meta.get_field("signals").related_model
     rows = (
-        signal_model._default_manager.annotate(month=TruncMonth("received_at"))
+        Signal.objects.annotate(month=TruncMonth("received_at"))
         .values("month", type=F("signal_type__code"), district=F("case__district__name"))
         .annotate(count=Count("id"))
         .order_by("month", "type", "district")
