@@ -23,8 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coordination.api_access import actor_of, role_permission
 from coordination.models import Role
-from schakelpunt.api import actor_of, role_permission
 
 from . import selectors, verification
 from .export import FIELDS, csv_cell, csv_response

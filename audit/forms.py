@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from coordination.models import User
-from schakelpunt.forms import Choice, FormField, WebForm
+from helpers.forms import Choice, FormField, WebForm
 
 from .models import EventType
 

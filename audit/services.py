@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from schakelpunt import rows
+from helpers import rows
 
 from . import context
 from .chain import (

@@ -16,8 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coordination.models import Role
-from schakelpunt.forms import WebForm, flatten_errors
-from schakelpunt.views import actor_of, page_query, paginate, role_required
+from coordination.web_access import actor_of, role_required
+from helpers.forms import WebForm, flatten_errors
+from helpers.paging import page_query, paginate
 
 from . import selectors, verification
 from .api import EventQuery

@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from coordination.api_access import actor_of, role_permission
 from coordination.models import CASE_ROLES
-from schakelpunt.api import actor_of, role_permission
 
 from . import casework, pagination, permissions, selectors, workflow
 from .models import Case

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.models import Role, Team, User
-from schakelpunt.forms import Choice, FormField, WebForm
+from helpers.forms import Choice, FormField, WebForm
 
 from .models import Case, ContactAttempt, Outcome, Priority, State
 from .permissions import TRANSITION_ARGUMENTS

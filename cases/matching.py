@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schakelpunt.crypto import blind_index
+from helpers.crypto import blind_index
 
 # Dutch surname prefixes (tussenvoegsels). They are dropped from the matching
 # form of a surname, because partners file them inconsistently: in the prefix

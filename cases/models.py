@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from schakelpunt.crypto import EncryptedField
+from helpers.crypto import EncryptedField
 
 from .matching import Evidence
 

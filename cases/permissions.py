@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from coordination.models import Role, User
-from schakelpunt.errors import Conflict
+from helpers.errors import Conflict
 
 from .models import Case, State
 

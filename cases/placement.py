@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from coordination.models import Policy
 from coordination.selectors import PostcodeRouter
-from schakelpunt import rows
+from helpers import rows
 
 from . import notifications
 from .deadlines import refresh_deadline

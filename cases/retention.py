@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from audit.services import record
 from coordination.models import Policy
-from schakelpunt.crypto import encrypted_fields
+from helpers.crypto import encrypted_fields
 
 from .models import (
     Case,

@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from schakelpunt.serializers import StrictSerializer
+from helpers.serializers import StrictSerializer
 
 from .matching import SUBJECT_FIELDS, Evidence
 from .models import Case, ContactAttempt, Outcome, Priority, State

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
-from coordination.auth import home_url
+from coordination.homes import home_url
 from coordination.models import CASE_ROLES, Role, User
-from schakelpunt.errors import Conflict
-from schakelpunt.forms import WebForm, django_errors, flatten_errors
-from schakelpunt.views import actor_of, role_required
+from coordination.web_access import actor_of, role_required
+from helpers.errors import Conflict
+from helpers.forms import WebForm, django_errors, flatten_errors
 
 from . import casework, pagination, permissions, selectors, workflow
 from .forms import (

@@ -21,7 +21,7 @@ from django_fsm import can_proceed
 
 from audit.services import record
 from coordination.models import Role, Team, User
-from schakelpunt.errors import Conflict
+from helpers.errors import Conflict
 
 from . import events, notifications, permissions
 from .deadlines import refresh_deadline

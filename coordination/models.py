@@ -15,7 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
-from schakelpunt.cache import ProcessCache
+from helpers.cache import ProcessCache
 
 
 class Role(models.TextChoices):

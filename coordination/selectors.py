@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schakelpunt.cache import ProcessCache
+from helpers.cache import ProcessCache
 
 from .models import District, PostcodeArea
 

@@ -1,22 +1,24 @@
-"""Cross-app API plumbing: role permissions and the one place errors become responses."""
+"""The one place where the API's errors become responses (DRF's ``EXCEPTION_HANDLER``).
+
+The apps' API views ask ``coordination.api_access`` who is acting and whether their roles admit them.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import Conflict
-from .failures import (
+from audit.services import record_denied
+from helpers.errors import Conflict
+from helpers.failures import (
     BAD_INPUT_MESSAGE,
     UNAVAILABLE_MESSAGE,
     database_unavailable,
@@ -24,34 +26,6 @@ from .failures import (
     refused_by_database,
     retry_after,
 )
-
-if TYPE_CHECKING:
-    from coordination.models import User
-
-
-def actor_of(request: Request) -> User:
-    """The authenticated user behind a request that passed a role permission."""
-    from coordination.models import User
-
-    user = request.user
-    if not isinstance(user, User):
-        raise exceptions.NotAuthenticated()
-    return user
-
-
-def role_permission(*roles: str) -> type[BasePermission]:
-    """A DRF permission class admitting authenticated users holding any of ``roles``."""
-
-    class HasRole(BasePermission):
-        message = "Uw rol geeft geen toegang tot dit onderdeel."
-
-        def has_permission(self, request: Request, view: APIView) -> bool:
-            user = request.user
-            return bool(user and user.is_authenticated and user.has_role(*roles))
-
-    HasRole.__name__ = "HasRole_" + "_".join(roles)
-    return HasRole
-
 
 _DENIED = (
     exceptions.NotAuthenticated,
@@ -99,8 +73,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     request: Request | None = context.get("request")
     if isinstance(exc, _DENIED) and request is not None:
-        from audit.services import record_denied
-
         # ``_user``: the user DRF authenticated, if any; ``request.user`` would
         # authenticate again and raise again for a refused token.
         record_denied(

@@ -6,7 +6,7 @@ single held row lock used to be enough. Each PostgreSQL connection a web
 process opens therefore gets ``statement_timeout`` (``DB_STATEMENT_TIMEOUT``)
 and ``lock_timeout`` (``DB_LOCK_TIMEOUT``), both below gunicorn's timeout. A
 request that hits one fails with ``OperationalError``, its transaction rolls
-back, and it is answered ``503`` with ``Retry-After`` (``schakelpunt.failures``).
+back, and it is answered ``503`` with ``Retry-After`` (``helpers.failures``).
 
 Only the web entry point (``schakelpunt.wsgi``, which ``runserver`` uses too)
 installs this. Migrations, management commands, the benchmarks' data loads

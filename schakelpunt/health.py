@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from .failures import database_unavailable, retry_after
+from helpers.failures import database_unavailable, retry_after
 
 
 @require_GET

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .failures import NUL_MESSAGE, RefusedInput, contains_nul
+from helpers.failures import NUL_MESSAGE, RefusedInput, contains_nul
 
 
 class RefuseBadInputMiddleware:
@@ -16,7 +16,7 @@ class RefuseBadInputMiddleware:
     end up in a query: the session key from its cookie, the token from the
     ``Authorization`` header, a filter from the query string. Bodies are
     checked where they are read: the API's by its parsers
-    (``schakelpunt.parsers``), the pages' by their forms, which name the field.
+    (``helpers.parsers``), the pages' by their forms, which name the field.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from . import keys
-from .env import env, env_bool, env_int
+from helpers import keys
+from helpers.env import env, env_bool, env_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -162,9 +162,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "schakelpunt.api.exception_handler",
     # DRF's parsers, refusing NUL characters and deep nesting with a 400.
     "DEFAULT_PARSER_CLASSES": [
-        "schakelpunt.parsers.JSONParser",
-        "schakelpunt.parsers.FormParser",
-        "schakelpunt.parsers.MultiPartParser",
+        "helpers.parsers.JSONParser",
+        "helpers.parsers.FormParser",
+        "helpers.parsers.MultiPartParser",
     ],
     "DEFAULT_METADATA_CLASS": "schakelpunt.metadata.Metadata",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

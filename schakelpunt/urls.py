@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from coordination.views import home
 from schakelpunt.health import health
 
-api_v1 = [
+from .accounts import ObtainTokenApi, home
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
     path("", include("signals.urls")),
     path("", include("cases.urls")),
     path("", include("coordination.urls")),
@@ -15,7 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
-    path("accounts/", include("coordination.web_urls")),
+    path("accounts/", include("schakelpunt.account_urls")),
     path("signalen/", include("signals.web_urls")),
     path("casussen/", include("cases.web_urls")),
     path("toegangslog/", include("audit.web_urls")),
@@ -30,6 +32,6 @@ urlpatterns = [
 # Web pages: denied and not-found answers are logged like the API's.
 handler403 = "schakelpunt.views.permission_denied"
 handler404 = "schakelpunt.views.page_not_found"
-# A database that is away answers 503, input that cannot be stored 400 (schakelpunt.failures).
+# A database that is away answers 503, input that cannot be stored 400 (helpers.failures).
 handler400 = "schakelpunt.views.bad_request"
 handler500 = "schakelpunt.views.server_error"

@@ -1,34 +1,26 @@
-"""Shared pieces of the web pages: role checks, paging, and the error pages.
+"""The web pages' error handlers (400, 403, 404, 500 and the 503 while the database is away).
+
+Role checks for the apps' pages are in ``coordination.web_access``, paging in ``helpers.paging``.
 
 Denied requests are logged by ``audit.services.record_denied``, as the API's
 exception handler logs them: one ``denied`` entry with the status.
 Errors that reach Django's own handlers (from a page, from middleware, or
 from an API view the API's handler does not answer) are sorted by
-``schakelpunt.failures``: a database that is away is a ``503`` with
+``helpers.failures``: a database that is away is a ``503`` with
 ``Retry-After``, refused input a ``400``; JSON for the API, a page otherwise.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from audit.services import record_denied
-from coordination.models import User
-
-from .failures import (
+from helpers.failures import (
     BAD_INPUT_MESSAGE,
     UNAVAILABLE_MESSAGE,
     RefusedInput,
@@ -38,43 +30,6 @@ from .failures import (
     refused_by_database,
     retry_after,
 )
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user of a request that passed ``role_required``."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
-
-
-def role_required(*roles: str) -> Callable[[View], View]:
-    """Visitors go to the login page; users without one of ``roles`` get 403."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not actor_of(request).has_role(*roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapped)  # type: ignore[return-value]
-
-    return decorate
-
-
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    """One page of ``queryset``; a page number out of range shows the last page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def page_query(request: HttpRequest) -> str:
-    """The current query string without ``page``, for the pager's links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from coordination.api_access import actor_of, role_permission
 from coordination.models import Role
-from schakelpunt.api import actor_of, role_permission
-from schakelpunt.parsers import MultiPartParser
+from helpers.parsers import MultiPartParser
 
 from . import bulk, figures, selectors, services
 from .serializers import (

@@ -39,7 +39,7 @@ from rest_framework.exceptions import ValidationError
 
 from audit.services import record
 from coordination.models import Role, User
-from schakelpunt.crypto import decrypt_chunks, encrypt_chunks
+from helpers.crypto import decrypt_chunks, encrypt_chunks
 
 from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code

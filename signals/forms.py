@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases.matching import SUBJECT_FIELDS
-from schakelpunt.forms import Choice, FormField, WebForm
+from helpers.forms import Choice, FormField, WebForm
 
 from .models import Children, SignalType, Threat
 from .serializers import SignalInputSerializer

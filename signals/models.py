@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import PartnerStatus, new_reference
-from schakelpunt.cache import ProcessCache
-from schakelpunt.crypto import EncryptedField
+from helpers.cache import ProcessCache
+from helpers.crypto import EncryptedField
 
 
 class SignalType(models.Model):
@@ -160,7 +160,7 @@ class Signal(models.Model):
 class BulkUpload(models.Model):
     """A partner's batch file, processed in the background with per-row errors.
 
-    The file is kept encrypted (``schakelpunt.crypto.encrypt_chunks``) until it
+    The file is kept encrypted (``helpers.crypto.encrypt_chunks``) until it
     has been processed, then deleted.
     """
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from schakelpunt.serializers import StrictSerializer
+from helpers.serializers import StrictSerializer
 
 from . import validators
 from .models import Children, Signal, SignalType, Threat

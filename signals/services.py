@@ -18,9 +18,9 @@ from cases.matching import SUBJECT_FIELDS, SubjectFacts
 from cases.models import PartnerStatus
 from cases.placement import Arrival, SignalFacts, place_subjects
 from coordination.models import Role, User
-from schakelpunt import rows
-from schakelpunt.crypto import blind_index
-from schakelpunt.errors import Conflict
+from helpers import rows
+from helpers.crypto import blind_index
+from helpers.errors import Conflict
 
 from .models import Signal, SignalType
 

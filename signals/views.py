@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from coordination.models import Role
-from schakelpunt.forms import flatten_errors
-from schakelpunt.views import actor_of, page_query, paginate, role_required
+from coordination.web_access import actor_of, role_required
+from helpers.forms import flatten_errors
+from helpers.paging import page_query, paginate
 
 from . import bulk, selectors, services
 from .forms import ARREARS_FIELDS, CONSENT_FIELDS, bulk_columns, bulk_form, payload, signal_form

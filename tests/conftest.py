@@ -25,7 +25,7 @@ from .factories import OrganisationFactory, UserFactory, team_with_area
 def _fresh_process_caches() -> None:
     # Policy, postcode areas and signal types are cached per process for a
     # few seconds; a test's rolled-back rows must not outlive it there.
-    from schakelpunt.cache import clear_all
+    from helpers.cache import clear_all
 
     clear_all()
 

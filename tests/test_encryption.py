@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from schakelpunt import crypto
-from schakelpunt.keys import KeyRing, parse_field_keys
+from helpers import crypto
+from helpers.keys import KeyRing, parse_field_keys
 from signals.models import Signal
 from tests.signals.payloads import VALID_BSN, signal
 

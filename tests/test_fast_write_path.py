@@ -1,4 +1,4 @@
-"""The fast write path (``schakelpunt.rows``) stores exactly what the ORM stores.
+"""The fast write path (``helpers.rows``) stores exactly what the ORM stores.
 
 Filing a signal writes households, match keys, cases, possible-match marks,
 the signal and its access-log entry through ``rows`` instead of ``save()``.
@@ -28,8 +28,8 @@ from django.db import connection, models
 
 from audit.models import AccessEvent
 from cases.models import Case, Household, HouseholdKey, PartialKey, PossibleMatch, State
-from schakelpunt import rows
-from schakelpunt.crypto import EncryptedField
+from helpers import rows
+from helpers.crypto import EncryptedField
 from signals.models import Signal, SignalType
 
 ROOT = Path(__file__).resolve().parent.parent

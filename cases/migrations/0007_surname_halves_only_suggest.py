@@ -16,7 +16,7 @@ CHUNK = 5000
 
 def split_surname_halves(apps, schema_editor):
     from cases.matching import SubjectFacts, keys_for, surname_parts
-    from schakelpunt.crypto import blind_index
+    from helpers.crypto import blind_index
 
     Signal = apps.get_model("signals", "Signal")
     HouseholdKey = apps.get_model("cases", "HouseholdKey")
@@ -25,7 +25,15 @@ def split_surname_halves(apps, schema_editor):
     joining = defaultdict(set)
     partial = defaultdict(set)
     old_halves = defaultdict(set)
-    fields = ("bsn", "surname", "surname_prefix", "date_of_birth", "postcode", "house_number", "house_number_addition")
+    fields = (
+        "bsn",
+        "surname",
+        "surname_prefix",
+        "date_of_birth",
+        "postcode",
+        "house_number",
+        "house_number_addition",
+    )
     signals = (
         Signal.objects.filter(case__isnull=False, erased_at__isnull=True)
         .select_related("case")
@@ -34,7 +42,9 @@ def split_surname_halves(apps, schema_editor):
     )
     for signal in signals.iterator(chunk_size=CHUNK):
         household = signal.case.household_id
-        facts = SubjectFacts(**{name: getattr(signal, name) or ("" if name != "date_of_birth" else None) for name in fields})
+        facts = SubjectFacts(
+            **{name: getattr(signal, name) or ("" if name != "date_of_birth" else None) for name in fields}
+        )
         keys = keys_for(facts)
         joining[household] |= keys.joining
         partial[household] |= keys.partial
@@ -43,11 +53,17 @@ def split_surname_halves(apps, schema_editor):
             dob = facts.date_of_birth.isoformat()
             old_halves[household] |= {blind_index("dob+surname", f"{dob}|{part}") for part in parts}
 
-    stale = {(digest, household) for household, digests in old_halves.items() for digest in digests - joining[household]}
+    stale = {
+        (digest, household)
+        for household, digests in old_halves.items()
+        for digest in digests - joining[household]
+    }
     freed = set()
     digests = sorted({digest for digest, _ in stale})
     for start in range(0, len(digests), CHUNK):
-        rows = HouseholdKey.objects.filter(digest__in=digests[start : start + CHUNK]).values_list("id", "digest", "household_id")
+        rows = HouseholdKey.objects.filter(digest__in=digests[start : start + CHUNK]).values_list(
+            "id", "digest", "household_id"
+        )
         doomed = [(pk, digest) for pk, digest, household in rows if (digest, household) in stale]
         HouseholdKey.objects.filter(pk__in=[pk for pk, _ in doomed]).delete()
         freed |= {digest for _, digest in doomed}
@@ -57,10 +73,15 @@ def split_surname_halves(apps, schema_editor):
         for digest in joining[household] & freed:
             holder.setdefault(digest, household)
     HouseholdKey.objects.bulk_create(
-        [HouseholdKey(digest=digest, household_id=household) for digest, household in holder.items()], batch_size=CHUNK
+        [HouseholdKey(digest=digest, household_id=household) for digest, household in holder.items()],
+        batch_size=CHUNK,
     )
     PartialKey.objects.bulk_create(
-        [PartialKey(digest=digest, household_id=household) for household, keys in partial.items() for digest in keys],
+        [
+            PartialKey(digest=digest, household_id=household)
+            for household, keys in partial.items()
+            for digest in keys
+        ],
         batch_size=CHUNK,
         ignore_conflicts=True,
     )

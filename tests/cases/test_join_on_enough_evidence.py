@@ -26,7 +26,7 @@ from django.test import Client
 
 from cases.matching import SubjectFacts, keys_for
 from cases.models import Case, HouseholdKey, PartialKey, PossibleMatch
-from schakelpunt.crypto import blind_index
+from helpers.crypto import blind_index
 from signals.models import Signal
 from tests.signals.payloads import VALID_BSN, signal
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from audit.models import AccessEvent
 from cases import casework, workflow
 from cases.models import Case, CaseTransition
-from schakelpunt.errors import Conflict
+from helpers.errors import Conflict
 
 from .flow import file_case
 

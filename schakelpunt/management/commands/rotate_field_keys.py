@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from audit.services import record
-from schakelpunt.crypto import current_key_id, encrypted_fields, key_id_of
+from helpers.crypto import current_key_id, encrypted_fields, key_id_of
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Login lockout and each role's home page.
+"""Login lockout, shared by the login page and the API's token endpoint.
 
 Lockout is counted from the access log itself rather than from a cache or a
 new table: every failed login already writes a ``login_failed`` entry (see
@@ -13,14 +13,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent
 from audit.services import record
-
-from .models import Role, User
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -75,22 +72,3 @@ def record_locked_attempt(username: str) -> None:
         outcome="denied",
         detail={"locked": True},
     )
-
-
-# The page each role starts on, in this order when a user has several roles.
-_HOMES = (
-    (Role.PARTNER, "signals_web:list"),
-    (Role.TRIAGE, "cases_web:intake"),
-    (Role.COORDINATOR, "cases_web:team"),
-    (Role.PROFESSIONAL, "cases_web:mine"),
-    (Role.AUDITOR, "audit_web:events"),
-    (Role.ADMIN, "admin:index"),
-)
-
-
-def home_url(user: User) -> str | None:
-    """Where ``user`` lands after logging in; None for a user without any role."""
-    for role, url_name in _HOMES:
-        if user.has_role(role):
-            return reverse(url_name)
-    return None
