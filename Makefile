@@ -46,6 +46,7 @@ test: install-dev install-browser-tools
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy .
 
 # Refresh the English translation after changing texts: fill in the new msgstr
