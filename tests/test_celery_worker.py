@@ -43,11 +43,9 @@ def _reset_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def broker(redis_server: ThrowawayRedis) -> Iterator[str]:
-    """Point this process's Celery at Redis (the suite otherwise runs tasks eagerly)."""
-    url = redis_server.url(0)
-    redis.Redis.from_url(url).flushdb()
+@contextlib.contextmanager
+def celery_on_broker(url: str) -> Iterator[str]:
+    """Point this process's Celery at the broker ``url`` (the suite otherwise runs tasks eagerly)."""
     # The app reads Django settings with the CELERY_ namespace: override by those names.
     saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
     celery_app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
@@ -57,6 +55,16 @@ def broker(redis_server: ThrowawayRedis) -> Iterator[str]:
     finally:
         celery_app.conf.update(**saved)
         _reset_connections()
+
+
+@pytest.fixture
+def broker(redis_server: ThrowawayRedis) -> Iterator[str]:
+    url = redis_server.url(0)
+    redis.Redis.from_url(url).flushdb()
+    try:
+        with celery_on_broker(url):
+            yield url
+    finally:
         if not redis_server.is_up():
             redis_server.start()  # whatever a test did to it
 

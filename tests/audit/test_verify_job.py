@@ -29,9 +29,8 @@ from audit.integrity import Progress, verify
 from audit.models import AccessEvent, VerificationRun
 from audit.tasks import verify_audit_log
 from coordination.models import User
-from schakelpunt.celery import app as celery_app
 from tests.servers import throwaway_redis, wait_for
-from tests.test_celery_worker import _reset_connections, _worker_process
+from tests.test_celery_worker import _worker_process, celery_on_broker
 
 from .conftest import behind_the_back, write_entries
 
@@ -311,16 +310,8 @@ def test_the_auditors_page_shows_the_finished_result(log, world, web_as):
 @pytest.fixture
 def broker() -> Iterator[str]:
     """A Redis of this test's own as the broker, instead of running tasks in-process."""
-    with throwaway_redis() as server:
-        url = server.url(0)
-        saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
-        celery_app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=False)
-        _reset_connections()
-        try:
-            yield url
-        finally:
-            celery_app.conf.update(**saved)
-            _reset_connections()
+    with throwaway_redis() as server, celery_on_broker(server.url(0)) as url:
+        yield url
 
 
 @pytest.mark.slow
