@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -90,7 +91,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Geparkeerde meldingen opnieuw proberen"), permissions=["release"])
     def release(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        assert isinstance(request.user, User)
+        if not isinstance(request.user, User):
+            raise PermissionDenied
         released = notifications.release_parked(
             actor=request.user, notification_ids=list(queryset.values_list("pk", flat=True))
         )

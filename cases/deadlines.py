@@ -87,9 +87,10 @@ def run_deadlines(now: datetime.datetime | None = None) -> DeadlineRun:
             )
             if case is None:  # moved on meanwhile, or another run has it
                 continue
+            if case.due_at is None:  # the filter above excludes it; a deadline needs a due time
+                continue
             Case.objects.filter(pk=case.pk).update(overdue=True)
             marked += 1
-            assert case.due_at is not None
             _, first_time = DeadlineBreach.objects.get_or_create(
                 case=case, deadline=case.deadline, due_at=case.due_at
             )

@@ -239,10 +239,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     @property
-    def is_open(self) -> bool:
-        return self.state != State.CLOSED
-
-    @property
     def creditor_kinds_seen(self) -> set[str]:
         return set(filter(None, self.creditor_kinds.split(",")))
 

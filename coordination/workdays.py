@@ -54,9 +54,8 @@ def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
     signal received on Saturday with 3 working days is due Wednesday evening:
     the end of the third working day.
     """
-    local = timezone.localtime(start)
-    tz = local.tzinfo
-    assert tz is not None
+    tz = timezone.get_current_timezone()
+    local = timezone.localtime(start, tz)
     day = local.date()
     counted = 0
     while counted < days:
@@ -76,6 +75,6 @@ def add_days(start: datetime.datetime, days: int) -> datetime.datetime:
     Not ``start + timedelta(days=...)`` on a UTC time: across the change to
     or from summer time that would land an hour off on the local clock.
     """
-    local = timezone.localtime(start)
-    assert local.tzinfo is not None
-    return _at(local.date() + datetime.timedelta(days=days), local.time().replace(fold=0), local.tzinfo)
+    tz = timezone.get_current_timezone()
+    local = timezone.localtime(start, tz)
+    return _at(local.date() + datetime.timedelta(days=days), local.time().replace(fold=0), tz)

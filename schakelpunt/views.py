@@ -71,8 +71,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception, so it is still at hand.
     exception = sys.exc_info()[1]
-    if database_unavailable(exception) or refused_by_database(exception):
-        assert exception is not None
+    if exception is not None and (database_unavailable(exception) or refused_by_database(exception)):
         log_failure(exception, request)
         return unavailable(request) if database_unavailable(exception) else bad_request(request)
     return HttpResponse(render_to_string("500.html"), status=500)
