@@ -12,7 +12,7 @@ from .services import record
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(admin.ModelAdmin[AccessEvent]):
     list_display = (
         "occurred_at",
         "event_type",

@@ -34,7 +34,7 @@ from .services import record
 IsAuditor = role_permission(Role.AUDITOR)
 
 
-class AccessEventSerializer(serializers.ModelSerializer):
+class AccessEventSerializer(serializers.ModelSerializer[AccessEvent]):
     detail = serializers.JSONField(read_only=True)
 
     class Meta:
@@ -43,7 +43,7 @@ class AccessEventSerializer(serializers.ModelSerializer):
         read_only_fields = FIELDS
 
 
-class Moment(serializers.Field):
+class Moment(serializers.Field[datetime, str, str, Any]):
     """A date (``2025-01-31``) or an ISO 8601 date-time; without an offset it is Dutch local time.
 
     With ``end=True`` the value is the exclusive end of a period: a date
@@ -77,7 +77,7 @@ class Moment(serializers.Field):
         return value.isoformat()
 
 
-class EventQuery(serializers.Serializer):
+class EventQuery(serializers.Serializer[Any]):
     """The auditor's filters, from the query string."""
 
     user = serializers.IntegerField(required=False, min_value=1, help_text="Gebruiker-id")
@@ -137,7 +137,7 @@ _EVENT_PARAMETERS = [
         (200, "text/csv"): OpenApiTypes.STR,
     },
 )
-class EventListView(generics.GenericAPIView):
+class EventListView(generics.GenericAPIView[AccessEvent]):
     """The access log, newest first, filtered by user, case, action, type and period.
 
     ``?format=csv`` (or ``Accept: text/csv``) streams the whole filtered set as a CSV file.
@@ -179,7 +179,7 @@ class EventListView(generics.GenericAPIView):
         return self.get_paginated_response(data)
 
 
-class VerificationRunSerializer(serializers.Serializer):
+class VerificationRunSerializer(serializers.Serializer[Any]):
     """A check's state and, once finished, its outcome (``checked`` counts up while it runs)."""
 
     id = serializers.UUIDField()
@@ -195,7 +195,7 @@ class VerificationRunSerializer(serializers.Serializer):
     error = serializers.CharField(allow_blank=True)
 
 
-class LatestVerificationSerializer(serializers.Serializer):
+class LatestVerificationSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(allow_null=True)
     ok = serializers.BooleanField(allow_null=True, help_text="null: no check has finished yet")
     checked = serializers.IntegerField()

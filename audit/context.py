@@ -7,7 +7,7 @@ management commands, whose entries then carry no IP or user agent.
 from __future__ import annotations
 
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 
 
@@ -25,9 +25,9 @@ def current() -> RequestContext | None:
     return _current.get()
 
 
-def activate(context: RequestContext | None) -> object:
+def activate(context: RequestContext | None) -> Token[RequestContext | None]:
     return _current.set(context)
 
 
-def deactivate(token: object) -> None:
-    _current.reset(token)  # type: ignore[arg-type]
+def deactivate(token: Token[RequestContext | None]) -> None:
+    _current.reset(token)

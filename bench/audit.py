@@ -381,8 +381,8 @@ def verify_through_the_job(database: str, pool: str) -> tuple[Any, float]:
 
     # Until now tasks ran in-process (eagerly); from here on they go to Redis.
     app.conf.update(CELERY_BROKER_URL=common.BROKER, CELERY_TASK_ALWAYS_EAGER=False)
-    app._pool = None  # forget connections made for the old URL
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]  # forget connections made for the old URL
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
     token = common.token_for("auditor")
     log = Path(tempfile.gettempdir()) / f"{database}-worker.log"
     with common.celery_worker(database, concurrency=2, log=log, pool=pool):

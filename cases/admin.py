@@ -25,7 +25,9 @@ class NotificationStatusFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Notification]
+    ) -> list[tuple[str, Any]]:
         return [
             ("parked", _("geparkeerd")),
             ("retrying", _("mislukt, wordt opnieuw geprobeerd")),
@@ -48,7 +50,7 @@ class NotificationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = (
         "created_at",
         "kind",

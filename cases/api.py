@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -32,7 +33,7 @@ from .serializers import (
 CaseRoles = role_permission(*CASE_ROLES)
 
 
-class CaseListApi(GenericAPIView):
+class CaseListApi(GenericAPIView[Any]):
     permission_classes = [CaseRoles]
     serializer_class = CaseListSerializer
 
@@ -80,7 +81,7 @@ def _cursor(request: Request) -> pagination.Key | None:
         raise ValidationError({"cursor": ["Ongeldige cursor."]}) from exc
 
 
-class CaseDetailApi(GenericAPIView):
+class CaseDetailApi(GenericAPIView[Any]):
     permission_classes = [CaseRoles]
     serializer_class = CaseDetailSerializer
 
@@ -118,7 +119,7 @@ _SERVICES: dict[str, Callable[..., Case]] = {
 }
 
 
-class CaseTransitionApi(GenericAPIView):
+class CaseTransitionApi(GenericAPIView[Any]):
     permission_classes = [CaseRoles]
     serializer_class = TransitionInputSerializer
 
@@ -133,7 +134,7 @@ class CaseTransitionApi(GenericAPIView):
         return _summary(request, case)
 
 
-class CaseContactsApi(GenericAPIView):
+class CaseContactsApi(GenericAPIView[Any]):
     permission_classes = [role_permission(*permissions.casework_roles(permissions.CONTACT))]
     serializer_class = ContactInputSerializer
 
@@ -147,7 +148,7 @@ class CaseContactsApi(GenericAPIView):
         return Response(ContactSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
-class CaseGoalsApi(GenericAPIView):
+class CaseGoalsApi(GenericAPIView[Any]):
     permission_classes = [role_permission(*permissions.casework_roles(permissions.PLAN))]
     serializer_class = GoalInputSerializer
 
@@ -159,7 +160,7 @@ class CaseGoalsApi(GenericAPIView):
         return Response(PlanGoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
 
-class CaseNetworkApi(GenericAPIView):
+class CaseNetworkApi(GenericAPIView[Any]):
     permission_classes = [role_permission(*permissions.casework_roles(permissions.NETWORK))]
     serializer_class = NetworkMemberSerializer
 

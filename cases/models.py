@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from coordination.models import Team, User
 from helpers.crypto import EncryptedField
 
 from .matching import Evidence
@@ -255,8 +257,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Transitions only set fields: services lock, check, save and log.
 
     @transition(field=state, source=State.NEW, target=State.TRIAGE)
-    def claim(self, *, by: object) -> None:
-        self.claimed_by = by  # type: ignore[assignment]
+    def claim(self, *, by: User) -> None:
+        self.claimed_by = by
 
     @transition(field=state, source=State.TRIAGE, target=State.NEW)
     def release(self) -> None:
@@ -267,13 +269,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=[State.TRIAGE, State.OUTREACH], target=State.AWAITING_LEAD)
-    def refer_to_team(self, *, team: object) -> None:
-        self.team = team  # type: ignore[assignment]
+    def refer_to_team(self, *, team: Team) -> None:
+        self.team = team
         self.lead = None
 
     @transition(field=state, source=State.AWAITING_LEAD, target=State.LEAD_ASSIGNED)
-    def assign_lead(self, *, lead: object) -> None:
-        self.lead = lead  # type: ignore[assignment]
+    def assign_lead(self, *, lead: User) -> None:
+        self.lead = lead
 
     @transition(field=state, source=State.LEAD_ASSIGNED, target=State.IN_PROGRESS)
     def accept(self) -> None:
@@ -284,8 +286,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.lead = None
 
     @transition(field=state, source=[State.LEAD_ASSIGNED, State.IN_PROGRESS], target=State.LEAD_ASSIGNED)
-    def reassign(self, *, lead: object) -> None:
-        self.lead = lead  # type: ignore[assignment]
+    def reassign(self, *, lead: User) -> None:
+        self.lead = lead
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.MONITORING)
     def start_monitoring(self) -> None:
@@ -300,10 +302,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         source=[State.NEW, State.TRIAGE, State.OUTREACH, State.IN_PROGRESS, State.MONITORING],
         target=State.CLOSED,
     )
-    def close(self, *, outcome: str, reason_text: str = "", at: object = None) -> None:
+    def close(self, *, outcome: str, reason_text: str = "", at: datetime | None = None) -> None:
         self.outcome = outcome
         self.outcome_reason = reason_text or None
-        self.closed_at = at or timezone.now()  # type: ignore[assignment]
+        self.closed_at = at or timezone.now()
 
 
 class CaseTransition(models.Model):

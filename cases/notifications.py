@@ -43,10 +43,10 @@ def team_coordinators(case: Case) -> list[User]:
 
 def case_holder(case: Case) -> list[User]:
     """The person holding the case: its lead, or the triage officer who claimed it."""
-    if case.lead_id is not None:
-        return [case.lead]  # type: ignore[list-item]
-    if case.claimed_by_id is not None and case.team_id is None:
-        return [case.claimed_by]  # type: ignore[list-item]
+    if case.lead is not None:
+        return [case.lead]
+    if case.claimed_by is not None and case.team_id is None:
+        return [case.claimed_by]
     return []
 
 

@@ -15,7 +15,6 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -134,5 +133,5 @@ def capped_count(parts: list[QuerySet[Case]], cap: int) -> int:
     """
     if not parts:
         return 0
-    heads: list[Any] = [part.order_by().values("pk")[: cap + 1] for part in parts]
+    heads = [part.order_by().values_list("pk", flat=True)[: cap + 1] for part in parts]
     return min(heads[0].union(*heads[1:], all=True).count(), cap + 1)

@@ -258,7 +258,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
     Works on the prefetched relations of ``case_for``: no queries of its own.
     """
     items: list[dict[str, Any]] = []
-    for signal in case.signals.all():  # type: ignore[attr-defined]
+    for signal in case.signals.all():
         items.append(
             {
                 "at": signal.received_at,

@@ -11,17 +11,17 @@ from .matching import SUBJECT_FIELDS, Evidence
 from .models import Case, ContactAttempt, Outcome, Priority, State
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     name = serializers.CharField()
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
 
 
-class CaseSignalSerializer(serializers.Serializer):
+class CaseSignalSerializer(serializers.Serializer[Any]):
     """A signal as the people working the case see it, personal data decrypted."""
 
     id = serializers.UUIDField()
@@ -42,7 +42,7 @@ class CaseSignalSerializer(serializers.Serializer):
         return {name: getattr(signal, name) for name in SUBJECT_FIELDS}
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(serializers.ModelSerializer[Case]):
     """A queue row: no personal data."""
 
     team = RefSerializer(allow_null=True)
@@ -90,7 +90,7 @@ class CaseSummarySerializer(CaseListSerializer):
         return list(self.context["available_transitions"])
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(serializers.ModelSerializer[ContactAttempt]):
     by = UserRefSerializer()
     note = serializers.CharField(allow_null=True)
 
@@ -99,7 +99,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ("id", "channel", "result", "at", "note", "by")
 
 
-class PlanActionSerializer(serializers.Serializer):
+class PlanActionSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(read_only=True)
     description = serializers.CharField(max_length=2000)
     owner = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
@@ -107,7 +107,7 @@ class PlanActionSerializer(serializers.Serializer):
     done = serializers.BooleanField(read_only=True)
 
 
-class PlanGoalSerializer(serializers.Serializer):
+class PlanGoalSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(read_only=True)
     position = serializers.IntegerField(read_only=True)
     description = serializers.CharField(max_length=2000)
@@ -115,7 +115,7 @@ class PlanGoalSerializer(serializers.Serializer):
     actions = PlanActionSerializer(many=True, required=False)
 
 
-class NetworkMemberSerializer(serializers.Serializer):
+class NetworkMemberSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(read_only=True)
     organisation = serializers.CharField(max_length=200)
     role = serializers.CharField(max_length=200)
@@ -123,7 +123,7 @@ class NetworkMemberSerializer(serializers.Serializer):
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
 
 
-class TimelineItemSerializer(serializers.Serializer):
+class TimelineItemSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     summary = serializers.CharField()
@@ -132,11 +132,11 @@ class TimelineItemSerializer(serializers.Serializer):
     # Transitions only: the codes behind the summary. (DRF's metaclass moves
     # declared fields off the class, so ``source`` does not shadow Field.source.)
     name = serializers.CharField(required=False, help_text="Transitie, bv. claim")
-    source = serializers.CharField(required=False, help_text="Status ervoor")  # type: ignore[assignment]
+    source = serializers.CharField(required=False, help_text="Status ervoor")  # type: ignore[assignment]  # a field, not Field.source
     target = serializers.CharField(required=False, help_text="Status erna")
 
 
-class PossibleMatchSerializer(serializers.Serializer):
+class PossibleMatchSerializer(serializers.Serializer[Any]):
     """Another case that may be about the same household: no personal data."""
 
     id = serializers.UUIDField(source="case.id")
@@ -175,16 +175,17 @@ class CaseDetailSerializer(CaseSummarySerializer):
     def get_plan(self, case: Case) -> dict[str, Any]:
         return {"goals": PlanGoalSerializer(case.goals.all(), many=True).data}
 
+    @extend_schema_field(TimelineItemSerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict[str, Any]]:
-        return TimelineItemSerializer(self.context["timeline"], many=True).data  # type: ignore[return-value]
+        return [TimelineItemSerializer(item).data for item in self.context["timeline"]]
 
     @extend_schema_field(PossibleMatchSerializer(many=True))
     def get_possible_matches(self, case: Case) -> list[dict[str, Any]]:
         """Cases that may be the same household (too little evidence to join), in the reader's scope."""
-        return PossibleMatchSerializer(self.context["possible_matches"], many=True).data  # type: ignore[return-value]
+        return [PossibleMatchSerializer(match).data for match in self.context["possible_matches"]]
 
 
-class CaseFilterSerializer(serializers.Serializer):
+class CaseFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=State.choices, required=False)
     team = serializers.UUIDField(required=False)
     lead = serializers.IntegerField(required=False)

@@ -231,7 +231,7 @@ def _case_page(
             "case": case,
             "break_glass": read.break_glass,
             "break_glass_reason": request.GET.get("reason", "") if read.break_glass else "",
-            "signals": list(case.signals.all()),  # type: ignore[attr-defined]
+            "signals": list(case.signals.all()),
             "timeline": [_describe(item) for item in reversed(selectors.timeline(case))],
             "contacts": list(case.contacts.all()),
             "goals": list(case.goals.all()),
@@ -290,7 +290,7 @@ def _submit(
     request: HttpRequest,
     case_id: uuid.UUID,
     form: WebForm,
-    serializer: serializers.Serializer,
+    serializer: serializers.Serializer[Any],
     service: Callable[..., Any],
     done: str,
     anchor: str = "",

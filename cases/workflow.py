@@ -113,7 +113,7 @@ def refer_to_team(
 ) -> Case:
     """Refer to the team the postcode routes to, or to another team with a reason."""
     case, role = _step(actor, case_id, "refer_to_team")
-    routed_team_id = case.district.team_id if case.district_id else None  # type: ignore[union-attr]
+    routed_team_id = case.district.team_id if case.district is not None else None
     target_id = team_id or routed_team_id
     if target_id is None:
         raise ValidationError(

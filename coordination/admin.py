@@ -14,7 +14,7 @@ from .models import District, Organisation, Policy, PostcodeArea, Role, Team, Us
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name", "kind")
     list_filter = ("kind",)
     search_fields = ("name",)
@@ -24,7 +24,7 @@ class RolesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
 
-class UserChangeForm(auth_forms.UserChangeForm):
+class UserChangeForm(auth_forms.UserChangeForm[User]):
     """Django's own user change form (the password as a read-only summary with a
     link to the change-password page, never the hash in a text box) plus roles.
 
@@ -64,7 +64,7 @@ class UserChangeForm(auth_forms.UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     # Passwords only through Django's forms: the add form's password1/password2
     # (DjangoUserAdmin.add_form) and the change-password page linked from the
     # user's page (DjangoUserAdmin.change_password_form).
@@ -85,19 +85,19 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(obj.roles)
 
 
-class PostcodeAreaInline(admin.TabularInline):
+class PostcodeAreaInline(admin.TabularInline[PostcodeArea, District]):
     model = PostcodeArea
     extra = 1
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(admin.ModelAdmin[District]):
     list_display = ("name", "team")
     inlines = [PostcodeAreaInline]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "organisation")
     filter_horizontal = ("members",)
 
@@ -108,7 +108,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(admin.ModelAdmin[Policy]):
     fieldsets = (
         (
             _("Termijnen"),

@@ -328,9 +328,9 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return str(_("Termijnen en bewaartermijnen"))
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1  # one municipality, one policy
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
         _policy_cache.clear()
 
     @classmethod

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from .models import Role, Team, User
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(source="display_name")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), read_only=True)
 
@@ -14,7 +14,7 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ("id", "username", "name", "roles")
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(serializers.ModelSerializer[Team]):
     members = MemberSerializer(many=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 
 from .models import User
 
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+View = Callable[..., HttpResponseBase]
 
 
 def actor_of(request: HttpRequest) -> User:
@@ -39,6 +39,6 @@ def role_required(*roles: str) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return login_required(wrapped)  # type: ignore[return-value]
+        return login_required(wrapped)
 
     return decorate

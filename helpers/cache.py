@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
-_ALL: list[ProcessCache[object]] = []
+_ALL: list[ProcessCache[Any]] = []
 
 
 class ProcessCache(Generic[T]):
@@ -23,7 +23,7 @@ class ProcessCache(Generic[T]):
         self._load = load
         self._seconds = seconds
         self._held: tuple[float, T] | None = None
-        _ALL.append(self)  # type: ignore[arg-type]
+        _ALL.append(self)
 
     def get(self) -> T:
         now = time.monotonic()

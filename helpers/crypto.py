@@ -26,6 +26,8 @@ from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
 
+from .keys import KeyRing
+
 _VERSION = 1
 _NONCE_BYTES = 12
 
@@ -46,10 +48,10 @@ def _aead(key: bytes) -> AESGCM:
 # The key ring, read from settings once: a batch file encrypts hundreds of
 # thousands of values, and each settings lookup goes through LazySettings.
 # Cleared when a test (or anything else) changes the setting.
-_ring: list[Any] = []
+_ring: list[KeyRing] = []
 
 
-def _key_ring() -> Any:
+def _key_ring() -> KeyRing:
     if not _ring:
         _ring.append(settings.SCHAKELPUNT_KEYS)
     return _ring[0]
@@ -62,7 +64,7 @@ def _forget_key_ring(*, setting: str, **kwargs: Any) -> None:
 
 
 def _keys() -> tuple[tuple[str, bytes], ...]:
-    return _key_ring().field_keys  # type: ignore[no-any-return]
+    return _key_ring().field_keys
 
 
 def current_key_id() -> str:
@@ -138,7 +140,7 @@ class _EncryptedDescriptor:
         instance.__dict__[self.field.attname] = value
 
 
-class EncryptedField(models.BinaryField):
+class EncryptedField(models.BinaryField[Any, Any]):
     """A personal field stored encrypted; reads decrypt lazily on attribute access.
 
     ``kind`` is ``"text"`` or ``"date"``. ``QuerySet.update()`` and

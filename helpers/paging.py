@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page[Any]:
     """One page of ``queryset``; a page number out of range shows the last page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 

@@ -63,7 +63,9 @@ def _getter(f: models.Field[Any, Any], connection: Any) -> Any:
         getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ):
         kind = type(f)
-        if kind in _AS_IS or (kind is models.ForeignKey and type(f.target_field) in _AS_IS):  # type: ignore[attr-defined]
+        if kind in _AS_IS or (
+            isinstance(f, models.ForeignKey) and kind is models.ForeignKey and type(f.target_field) in _AS_IS
+        ):
             return lambda obj: obj.__dict__.get(attname)
         if kind is models.DateTimeField:
             # Aware datetimes, as everything here makes them (timezone.now()).
@@ -128,7 +130,7 @@ class Insert:
             f"VALUES {', '.join([row] * len(self.objects))}"
         )
         if self.returns_pk:
-            text += f" RETURNING {quote(self.model._meta.pk.column)}"  # type: ignore[union-attr]
+            text += f" RETURNING {quote(self.model._meta.pk.column)}"
         return text, params
 
     def saved(self, alias: str, pks: Sequence[Any] = ()) -> None:

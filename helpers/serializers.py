@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Refuses fields it does not know instead of silently dropping them.
 
     A partner system that sends ``surname_prefx`` must hear about it, not find

@@ -24,7 +24,7 @@ from coordination.models import Organisation, User, UserRole
 
 
 def _fields(model: type[Model]) -> list[Field[Any, Any]]:
-    return list(model._meta.concrete_fields)  # type: ignore[arg-type]
+    return list(model._meta.concrete_fields)
 
 
 @cache

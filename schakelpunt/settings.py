@@ -3,10 +3,15 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from helpers import keys
 from helpers.env import env, env_bool, env_int
+
+# Lets classes the type checker treats as generic (ModelAdmin[Case], QuerySet[Case], ...)
+# be written that way at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from .models import SignalType
 
 
 @admin.register(SignalType)
-class SignalTypeAdmin(admin.ModelAdmin):
+class SignalTypeAdmin(admin.ModelAdmin[SignalType]):
     """Signal types and their thresholds. Signals themselves are case content and
     are not shown in the admin: administrators never see personal data."""
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from .serializers import (
 )
 
 
-class SignalListCreateApi(GenericAPIView):
+class SignalListCreateApi(GenericAPIView[Any]):
     permission_classes = [role_permission(Role.PARTNER)]
     serializer_class = SignalInputSerializer
 
@@ -59,7 +60,7 @@ class SignalListCreateApi(GenericAPIView):
         return response
 
 
-class SignalDetailApi(GenericAPIView):
+class SignalDetailApi(GenericAPIView[Any]):
     permission_classes = [role_permission(Role.PARTNER)]
     serializer_class = PartnerSignalSerializer
 
@@ -68,7 +69,7 @@ class SignalDetailApi(GenericAPIView):
         return Response(PartnerSignalSerializer(signal).data)
 
 
-class BulkUploadApi(GenericAPIView):
+class BulkUploadApi(GenericAPIView[Any]):
     """Upload a CSV or JSON-lines file of signals; it is processed in the background."""
 
     permission_classes = [role_permission(Role.PARTNER)]
@@ -88,7 +89,7 @@ class BulkUploadApi(GenericAPIView):
         return Response({"id": str(stored.id)}, status=status.HTTP_202_ACCEPTED)
 
 
-class BulkUploadDetailApi(GenericAPIView):
+class BulkUploadDetailApi(GenericAPIView[Any]):
     """An upload's progress; ``errors`` holds one page of refused rows (``?page=``, links in
     ``errors_next`` / ``errors_previous``)."""
 
@@ -111,7 +112,7 @@ class BulkUploadDetailApi(GenericAPIView):
         return Response(progress)
 
 
-class FiguresApi(GenericAPIView):
+class FiguresApi(GenericAPIView[Any]):
     """Anonymous management figures; counts under 5 are suppressed. ``?format=csv`` for signals per month."""
 
     permission_classes = [role_permission(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR)]

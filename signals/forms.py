@@ -154,7 +154,7 @@ def payload(values: dict[str, str]) -> dict[str, Any]:
 def bulk_columns() -> list[str]:
     """A bulk file's column names in the API's order, ``subject`` flattened to ``subject_*``."""
     columns: list[str] = []
-    names: list[str] = list(SignalInputSerializer().fields)  # type: ignore[arg-type]  # keys, not fields
+    names: list[str] = list(SignalInputSerializer().fields)
     for name in names:
         if name == "subject":
             columns.extend(f"subject_{inner}" for inner in SUBJECT_FIELDS)

@@ -70,7 +70,7 @@ def signal_types_by_code() -> dict[str, SignalType]:
     return SignalType.active_by_code()
 
 
-class SignalTypeField(serializers.SlugRelatedField):
+class SignalTypeField(serializers.SlugRelatedField[SignalType]):
     """An active signal type by code, from the per-process cache of active types;
     a batch passes ``context["signal_types"]`` to use one set for every row."""
 
@@ -110,7 +110,7 @@ class SignalInputSerializer(StrictSerializer):
         return attrs
 
 
-class SignalReceiptSerializer(serializers.ModelSerializer):
+class SignalReceiptSerializer(serializers.ModelSerializer[Signal]):
     """The answer to filing: enough to follow the signal up, nothing more."""
 
     class Meta:
@@ -118,10 +118,10 @@ class SignalReceiptSerializer(serializers.ModelSerializer):
         fields = ("id", "reference", "status", "received_at")
 
 
-class PartnerSignalSerializer(serializers.ModelSerializer):
+class PartnerSignalSerializer(serializers.ModelSerializer[Signal]):
     """What a partner sees of its own organisation's signals: the minimal status."""
 
-    signal_type: serializers.SlugRelatedField = serializers.SlugRelatedField(
+    signal_type: serializers.SlugRelatedField[SignalType] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
     partner_reference = serializers.CharField(read_only=True)
@@ -158,7 +158,7 @@ def receipt(signal: Signal) -> dict[str, Any]:
     return represented
 
 
-class BulkRowErrorSerializer(serializers.Serializer):
+class BulkRowErrorSerializer(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="Line number in the file (the CSV header is line 1).")
     field = serializers.CharField()
     message = serializers.CharField()

@@ -24,16 +24,16 @@ BUSY_RETRIES = 60  # then the beat takes over
 DATABASE_RETRIES = 12  # with backoff up to DATABASE_BACKOFF_MAX: about ten minutes
 DATABASE_BACKOFF_MAX = 60
 
-BULK_TASK: dict[str, Any] = {
-    "bind": True,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "max_retries": None,  # counted per cause below
-    "time_limit": settings.BULK_TASK_TIME_LIMIT,
-}
+bulk_task = shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # counted per cause below
+    time_limit=settings.BULK_TASK_TIME_LIMIT,
+)
 
 
-def _retry(task: Task, exc: Exception) -> str:
+def _retry(task: Task[Any, Any], exc: Exception) -> str:
     """Retry the task later for a busy part or a database error (raises ``Retry``).
 
     Out of retries, a busy part is left to the live worker holding it and a
@@ -51,8 +51,8 @@ def _retry(task: Task, exc: Exception) -> str:
     raise task.retry(exc=exc, countdown=backoff / 2 + random.uniform(0, backoff / 2), max_retries=None)
 
 
-@shared_task(**BULK_TASK)
-def process_bulk_upload(self: Task, upload_id: str) -> str:
+@bulk_task
+def process_bulk_upload(self: Task[Any, Any], upload_id: str) -> str:
     """Process a bulk upload by id; a redelivered task resumes where the last one stopped."""
     try:
         return process_upload(uuid.UUID(upload_id)).state
@@ -60,8 +60,8 @@ def process_bulk_upload(self: Task, upload_id: str) -> str:
         return _retry(self, exc)
 
 
-@shared_task(**BULK_TASK)
-def process_bulk_part(self: Task, part_id: int) -> str:
+@bulk_task
+def process_bulk_part(self: Task[Any, Any], part_id: int) -> str:
     """File one part of a bulk upload by id; a redelivered task resumes the part."""
     try:
         return process_part(part_id).state

@@ -39,8 +39,8 @@ def _wait(predicate, seconds: float = 30.0) -> bool:
 def _reset_connections() -> None:
     # Forget the pooled broker connections so the next publish uses the current
     # broker URL (kombu keeps one pool per URL; closing one would poison it).
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
 
 
 @contextlib.contextmanager

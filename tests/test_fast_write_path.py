@@ -181,7 +181,7 @@ def _stored(spec: Spec, obj: models.Model) -> dict[str, Any]:
     database gives them, personal fields decrypted (they are bound to their row)."""
     model = spec.model
     meta = model._meta
-    skip = {meta.pk.name, *spec.identity}  # type: ignore[union-attr]
+    skip = {meta.pk.name, *spec.identity}
     fields = [f for f in meta.concrete_fields if f.name not in skip]
     plain = [f for f in fields if not isinstance(f, EncryptedField)]
     pk = model._default_manager.filter(**_locate(spec, obj)).values_list("pk", flat=True).get()
@@ -189,8 +189,8 @@ def _stored(spec: Spec, obj: models.Model) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(quote(f.column) for f in plain)} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.pk.column)} = %s",  # type: ignore[union-attr]
-            [meta.pk.get_db_prep_value(pk, connection)],  # type: ignore[union-attr]
+            f"WHERE {quote(meta.pk.column)} = %s",
+            [meta.pk.get_db_prep_value(pk, connection)],
         )
         raw = cursor.fetchone()
     stored = {f.column: value for f, value in zip(plain, raw, strict=True)}
@@ -263,7 +263,7 @@ def test_the_fast_path_refuses_to_update_an_encrypted_field_instead_of_storing_i
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT outcome_reason FROM cases_case WHERE id = %s",
-            [Case._meta.pk.get_db_prep_value(case.pk, connection)],  # type: ignore[union-attr]
+            [Case._meta.pk.get_db_prep_value(case.pk, connection)],
         )
         assert cursor.fetchone() == (None,)
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from audit.api import FIELDS
+from audit.export import FIELDS
 from audit.models import AccessEvent
 from audit.services import record
 

@@ -90,8 +90,8 @@ def _worker(site: Site) -> Iterator[subprocess.Popen[bytes]]:
     )  # fmt: skip
     saved = {k: celery_app.conf[k] for k in ("CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER")}
     celery_app.conf.update(CELERY_BROKER_URL=site.redis.url(0), CELERY_TASK_ALWAYS_EAGER=False)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app._pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
     try:
         assert wait_for(lambda: bool(celery_app.control.inspect(timeout=0.5).ping()), 60, step=0.2), _log(
             site
@@ -102,8 +102,8 @@ def _worker(site: Site) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=30)
         log.close()
         celery_app.conf.update(**saved)
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+        celery_app._pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
+        celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]  # kombu keeps its pool private
 
 
 def _log(site: Site) -> str:

@@ -74,7 +74,7 @@ def another_worker_holds(part_id: int) -> Iterator[None]:
 
 def _killed_after_first_batch(monkeypatch, part_id: int) -> None:
     """Run the part until its worker dies while filing the second batch."""
-    real = bulk.file_signals
+    real = bulk.file_signals  # type: ignore[attr-defined]  # the name bulk looks up, replaced below
     calls = []
 
     def dies_on_second_batch(**kwargs):
@@ -128,7 +128,7 @@ def test_a_duplicate_task_leaves_a_part_alone_while_its_worker_lives(held_back):
 
 def test_a_batch_that_meets_a_database_error_is_retried_and_files_each_row_once(held_back, monkeypatch):
     upload_id, parts = held_back(8)
-    real = bulk.file_signals
+    real = bulk.file_signals  # type: ignore[attr-defined]  # the name bulk looks up, replaced below
     calls = []
 
     def database_gone_once(**kwargs):
@@ -140,7 +140,7 @@ def test_a_batch_that_meets_a_database_error_is_retried_and_files_each_row_once(
     monkeypatch.setattr(bulk, "file_signals", database_gone_once)
     for part_id in parts:
         # As on a worker: a retry is run again (eagerly, without its countdown).
-        assert process_bulk_part.apply(args=[part_id], throw=False).get() == "done"
+        assert process_bulk_part.apply(args=(part_id,), throw=False).get() == "done"
 
     progress = BulkUpload.objects.get(pk=upload_id)
     assert (progress.state, progress.processed, progress.accepted, progress.rejected) == ("done", 8, 8, 0)

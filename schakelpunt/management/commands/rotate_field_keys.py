@@ -41,7 +41,7 @@ class Command(BaseCommand):
             total += rotated
         self.stdout.write(self.style.SUCCESS(f"Done: {total} rows now under key {newest!r}."))
 
-    def _rotate_model(self, model: Any, fields: list, newest: str, batch_size: int) -> int:
+    def _rotate_model(self, model: Any, fields: list[Any], newest: str, batch_size: int) -> int:
         rotated = 0
         pks = list(model._default_manager.values_list("pk", flat=True).order_by("pk"))
         for start in range(0, len(pks), batch_size):
