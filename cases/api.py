@@ -93,7 +93,7 @@ class CaseDetailApi(GenericAPIView[Any]):
         ]
     )
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
-        read = selectors.open_case(
+        read = selectors.read_case_logged(
             actor=actor_of(request),
             case_id=case_id,
             break_glass_reason=request.query_params.get("reason", ""),

@@ -168,7 +168,7 @@ def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def case_for(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -> CaseRead:
+def _case_unlogged(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -> CaseRead:
     """One case with everything on it, for the case page and the API.
 
     Out of the actor's scope it is 404, the same as a case that does not exist,
@@ -214,14 +214,14 @@ def _roles(actor: User) -> str:
     return ",".join(sorted(r for r in actor.roles if r in CASE_ROLES))
 
 
-def open_case(*, actor: User, case_id: uuid.UUID, break_glass_reason: str = "") -> CaseRead:
-    """``case_for`` plus its access-log entry: what every case page and API read calls.
+def read_case_logged(*, actor: User, case_id: uuid.UUID, break_glass_reason: str = "") -> CaseRead:
+    """``_case_unlogged`` plus its access-log entry: what every case page and API read calls.
 
     The entry is written before anything is returned; if it cannot be
     written this raises, and no personal data leaves (fail closed).
     """
     reason = break_glass_reason.strip()[:500]
-    read = case_for(actor, case_id, break_glass_reason=reason)
+    read = _case_unlogged(actor, case_id, break_glass_reason=reason)
     record(
         actor=actor,
         role=_roles(actor),
@@ -255,7 +255,7 @@ def timeline(case: Case) -> list[dict[str, Any]]:
     Every item has ``at``, ``kind``, ``summary`` and ``actor``; transitions
     also carry ``reason`` and their ``name``, ``source`` and ``target`` codes.
 
-    Works on the prefetched relations of ``case_for``: no queries of its own.
+    Works on the prefetched relations of ``_case_unlogged``: no queries of its own.
     """
     items: list[dict[str, Any]] = []
     for signal in case.signals.all():

@@ -206,7 +206,9 @@ def _case_page(
 ) -> HttpResponse:
     """Render the case page (a logged ``case.read``); ``failed`` is a posted form to show with its errors."""
     actor = actor_of(request)
-    read = selectors.open_case(actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", ""))
+    read = selectors.read_case_logged(
+        actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", "")
+    )
     case = read.case
     offer = permissions.offer(actor, case, break_glass=read.break_glass)
     forms: dict[str, WebForm] = {}

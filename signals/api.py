@@ -65,7 +65,7 @@ class SignalDetailApi(GenericAPIView[Any]):
     serializer_class = PartnerSignalSerializer
 
     def get(self, request: Request, signal_id: uuid.UUID) -> Response:
-        signal = selectors.open_partner_signal(actor=actor_of(request), signal_id=signal_id)
+        signal = selectors.read_partner_signal_logged(actor=actor_of(request), signal_id=signal_id)
         return Response(PartnerSignalSerializer(signal).data)
 
 

@@ -25,7 +25,7 @@ def signals_for_partner(actor: User) -> QuerySet[Signal]:
     )
 
 
-def signal_for_partner(actor: User, signal_id: uuid.UUID) -> Signal:
+def _partner_signal_unlogged(actor: User, signal_id: uuid.UUID) -> Signal:
     """One of the actor's organisation's signals, or 404 (also when it is another's)."""
     try:
         return signals_for_partner(actor).get(pk=signal_id)
@@ -33,9 +33,9 @@ def signal_for_partner(actor: User, signal_id: uuid.UUID) -> Signal:
         raise Http404 from None
 
 
-def open_partner_signal(*, actor: User, signal_id: uuid.UUID) -> Signal:
-    """``signal_for_partner`` plus its access-log entry, for every entry point."""
-    signal = signal_for_partner(actor, signal_id)
+def read_partner_signal_logged(*, actor: User, signal_id: uuid.UUID) -> Signal:
+    """``_partner_signal_unlogged`` plus its access-log entry, for every entry point."""
+    signal = _partner_signal_unlogged(actor, signal_id)
     record(
         actor=actor,
         role=Role.PARTNER,

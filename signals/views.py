@@ -115,7 +115,7 @@ def signal_new(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PARTNER)
 def signal_detail(request: HttpRequest, signal_id: uuid.UUID) -> HttpResponse:
     """One signal's reference and status; also the confirmation after filing (``signal.read``)."""
-    signal = selectors.open_partner_signal(actor=actor_of(request), signal_id=signal_id)
+    signal = selectors.read_partner_signal_logged(actor=actor_of(request), signal_id=signal_id)
     return render(
         request,
         "signals/signal_detail.html",
