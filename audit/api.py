@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from coordination.api_access import actor_of, role_permission
 from coordination.models import Role
+from helpers.serializers import RowIdField
 
 from . import selectors, verification
 from .export import FIELDS, csv_cell, csv_response
@@ -80,7 +81,7 @@ class Moment(serializers.Field[datetime, str, str, Any]):
 class EventQuery(serializers.Serializer[Any]):
     """The auditor's filters, from the query string."""
 
-    user = serializers.IntegerField(required=False, min_value=1, help_text="Gebruiker-id")
+    user = RowIdField(required=False, help_text="Gebruiker-id")
     case = serializers.UUIDField(required=False, help_text="Casus-id: wie heeft deze casus gezien?")
     action = serializers.CharField(required=False, max_length=200, help_text="Actie, bv. case.read")
     event_type = serializers.ChoiceField(choices=EventType.choices, required=False)

@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from helpers.serializers import StrictSerializer
+from helpers.serializers import RowIdField, StrictSerializer
 
 from .matching import SUBJECT_FIELDS, Evidence
 from .models import Case, ContactAttempt, Outcome, Priority, State
@@ -188,7 +188,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
 class CaseFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=State.choices, required=False)
     team = serializers.UUIDField(required=False)
-    lead = serializers.IntegerField(required=False)
+    lead = RowIdField(required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -197,7 +197,7 @@ class TransitionInputSerializer(StrictSerializer):
     """Arguments for any transition; each service takes the ones it needs."""
 
     team = serializers.UUIDField(required=False, allow_null=True)
-    lead = serializers.IntegerField(required=False, allow_null=True)
+    lead = RowIdField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
 

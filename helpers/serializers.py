@@ -20,3 +20,14 @@ class StrictSerializer(serializers.Serializer[Any]):
             if unknown:
                 raise serializers.ValidationError({name: ["Onbekend veld."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class RowIdField(serializers.IntegerField):
+    """A database id (a user's, say): a whole number the id column can hold.
+
+    Without the upper bound a huge number reaches the database, which refuses
+    it in its own way (SQLite raises before the query is sent).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)

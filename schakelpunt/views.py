@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from rest_framework import exceptions
 
 from audit.services import record_denied
 from helpers.failures import (
@@ -34,11 +35,16 @@ from helpers.failures import (
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     record_denied(actor=getattr(request, "user", None), request=request, status=403, code="permission_denied")
+    if is_api(request):
+        return JsonResponse({"detail": str(exceptions.PermissionDenied.default_detail)}, status=403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Also an API address that matches no route (an id that is not a UUID): JSON there."""
     record_denied(actor=getattr(request, "user", None), request=request, status=404, code="not_found")
+    if is_api(request):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return render(request, "404.html", status=404)
 
 
