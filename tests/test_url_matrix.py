@@ -331,6 +331,74 @@ def test_the_admin_site_is_for_staff_only(world, api_as):
             assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
+# The admin's own pages besides the models' ones, and what the administrator gets on them.
+ADMIN_SITE_PAGES = {"index": 200, "password_change": 200, "jsi18n": 200}
+ADMIN_PUBLIC = {"login", "logout", "password_change_done", "view_on_site", "autocomplete", "app_list"}
+# The site's catch-all patterns (no name): an unknown admin address.
+ADMIN_UNNAMED = {"(?P<url>.*)$", "<path:object_id>/"}
+MODEL_PAGES = ("changelist", "add", "change", "history", "delete")
+
+
+def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+    """Every named admin URL of a registered model: its address on an existing object, and
+    whether the administrator may open it (what the model's admin says it allows)."""
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+
+    Group.objects.get_or_create(name="Voorbeeld")
+    pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        shown = model._default_manager.order_by("pk").first()
+        assert shown is not None, f"the test world has no {model._meta.label} to open in the admin"
+        on_object = {"object_id": shown.pk}
+        allowed: dict[str, Callable[[Any], bool]] = {
+            "changelist": lambda request, a=model_admin: a.has_view_or_change_permission(request),
+            "add": lambda request, a=model_admin: a.has_add_permission(request),
+            "change": lambda request, a=model_admin, o=shown: a.has_view_or_change_permission(request, o),
+            "history": lambda request, a=model_admin, o=shown: a.has_view_or_change_permission(request, o),
+            "delete": lambda request, a=model_admin, o=shown: a.has_delete_permission(request, o),
+        }
+        for page in MODEL_PAGES:
+            url = reverse(
+                f"{prefix}_{page}", kwargs=on_object if page in ("change", "history", "delete") else {}
+            )
+            pages[f"{prefix}_{page}"] = (url, allowed[page])
+        if hasattr(model_admin, "user_change_password"):
+            name = "admin:auth_user_password_change"
+            pages[name] = (reverse(name, kwargs={"id": shown.pk}), allowed["change"])
+    return pages
+
+
+def test_every_admin_url_is_for_the_administrator_only(world, api_as, rf):
+    """Each admin address, on a real object: every other role is sent to the admin's login;
+    the administrator gets the page, or 403 where the model's admin allows no such thing."""
+    world.beheer.is_staff = True
+    world.beheer.is_superuser = True
+    world.beheer.save()
+    _case(world, api_as, "awaiting_lead")  # a case, its notifications, entries in the log
+    pages = _admin_pages(world)
+    names = {name for name in _url_arguments(get_resolver()) if name.startswith(f"{ADMIN_NAMESPACE}:")}
+    site_pages = {f"admin:{name}" for name in (*ADMIN_SITE_PAGES, *ADMIN_PUBLIC)}
+    unnamed = {f"admin:{pattern}" for pattern in ADMIN_UNNAMED}
+    assert names == set(pages) | site_pages | unnamed, "an admin URL without an entry here"
+
+    request = rf.get("/admin/")
+    request.user = world.beheer
+    expected_admin = {url: (200 if allowed(request) else 403) for url, allowed in pages.values()}
+    expected_admin |= {reverse(f"admin:{name}"): status for name, status in ADMIN_SITE_PAGES.items()}
+    for attribute in ROLE_ACTORS.values():
+        client = Client()
+        client.force_login(getattr(world, attribute))
+        for url, status in expected_admin.items():
+            response = client.get(url)
+            if attribute == "beheer":
+                assert response.status_code == status, url
+            else:
+                assert response.status_code == 302, (attribute, url)
+                assert response["Location"].startswith(reverse("admin:login")), (attribute, url)
+
+
 # ---------------------------------------------------------------- making the objects
 
 
