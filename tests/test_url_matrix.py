@@ -339,6 +339,21 @@ ADMIN_UNNAMED = {"(?P<url>.*)$", "<path:object_id>/"}
 MODEL_PAGES = ("changelist", "add", "change", "history", "delete")
 
 
+def _admin_allows(model_admin: Any, page: str, shown: Any) -> Callable[[Any], bool]:
+    """Whether the model's admin lets a request's user open ``page`` (on ``shown``)."""
+
+    def allows(request: Any) -> bool:
+        if page == "changelist":
+            return bool(model_admin.has_view_or_change_permission(request))
+        if page == "add":
+            return bool(model_admin.has_add_permission(request))
+        if page == "delete":
+            return bool(model_admin.has_delete_permission(request, shown))
+        return bool(model_admin.has_view_or_change_permission(request, shown))
+
+    return allows
+
+
 def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any], bool]]]:
     """Every named admin URL of a registered model: its address on an existing object, and
     whether the administrator may open it (what the model's admin says it allows)."""
@@ -352,13 +367,7 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
         shown = model._default_manager.order_by("pk").first()
         assert shown is not None, f"the test world has no {model._meta.label} to open in the admin"
         on_object = {"object_id": shown.pk}
-        allowed: dict[str, Callable[[Any], bool]] = {
-            "changelist": lambda request, a=model_admin: a.has_view_or_change_permission(request),
-            "add": lambda request, a=model_admin: a.has_add_permission(request),
-            "change": lambda request, a=model_admin, o=shown: a.has_view_or_change_permission(request, o),
-            "history": lambda request, a=model_admin, o=shown: a.has_view_or_change_permission(request, o),
-            "delete": lambda request, a=model_admin, o=shown: a.has_delete_permission(request, o),
-        }
+        allowed = {page: _admin_allows(model_admin, page, shown) for page in MODEL_PAGES}
         for page in MODEL_PAGES:
             url = reverse(
                 f"{prefix}_{page}", kwargs=on_object if page in ("change", "history", "delete") else {}
