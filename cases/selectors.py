@@ -152,15 +152,9 @@ class CaseRead:
 
 
 def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
-    # The signals app builds on this one, so its model is reached through the relation.
-    signal_model: Any = Case._meta.get_field("signals").related_model
+    # The case's own rows; its signals belong to the signals app, which the
+    # case file (``casefile``) reads beside these.
     return qs.select_related("team", "district__team", "lead", "claimed_by").prefetch_related(
-        Prefetch(
-            "signals",
-            queryset=signal_model._default_manager.select_related("signal_type", "organisation").order_by(
-                "received_at"
-            ),
-        ),
         Prefetch("transitions", queryset=CaseTransition.objects.select_related("actor").order_by("at")),
         Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by").order_by("at")),
         Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("actions")),
@@ -250,7 +244,8 @@ def log_queue_read(*, actor: User, count: int) -> None:
 
 
 def timeline(case: Case) -> list[dict[str, Any]]:
-    """Signals, transitions, contacts and plan and network changes, oldest first.
+    """Transitions, contacts and plan and network changes, oldest first (the case
+    file adds its signals: ``casefile.contents.timeline``).
 
     Every item has ``at``, ``kind``, ``summary`` and ``actor``; transitions
     also carry ``reason`` and their ``name``, ``source`` and ``target`` codes.
@@ -258,15 +253,6 @@ def timeline(case: Case) -> list[dict[str, Any]]:
     Works on the prefetched relations of ``_case_unlogged``: no queries of its own.
     """
     items: list[dict[str, Any]] = []
-    for signal in case.signals.all():
-        items.append(
-            {
-                "at": signal.received_at,
-                "kind": "signal",
-                "summary": f"{signal.signal_type.name} — {signal.organisation.name}",
-                "actor": None,
-            }
-        )
     for step in case.transitions.all():
         items.append(
             {

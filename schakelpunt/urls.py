@@ -9,7 +9,7 @@ from .accounts import ObtainTokenApi, home
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
     path("", include("signals.urls")),
-    path("", include("cases.urls")),
+    path("", include("casefile.urls")),
     path("", include("coordination.urls")),
     path("audit/", include("audit.urls")),
 ]
@@ -19,7 +19,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("accounts/", include("schakelpunt.account_urls")),
     path("signalen/", include("signals.web_urls")),
-    path("casussen/", include("cases.web_urls")),
+    path("casussen/", include("casefile.web_urls")),
     path("toegangslog/", include("audit.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

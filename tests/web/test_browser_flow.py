@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from audit.models import AccessEvent
-from cases import views
+from casefile import views
 from cases.models import Case
 from signals import bulk
 from signals.models import BulkUpload, Signal

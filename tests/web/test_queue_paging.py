@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases import selectors, views
+from casefile import views
+from cases import selectors
 from cases.models import Case, Priority
 
 from .conftest import household

@@ -24,14 +24,8 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
-from coordination.homes import home_url
-from coordination.models import CASE_ROLES, Role, User
-from coordination.web_access import actor_of, role_required
-from helpers.errors import Conflict
-from helpers.forms import WebForm, django_errors, flatten_errors
-
-from . import casework, pagination, permissions, selectors, workflow
-from .forms import (
+from cases import casework, pagination, permissions, selectors, workflow
+from cases.forms import (
     KIND_LABELS,
     QUEUE_STATES,
     TRANSITION_DONE,
@@ -46,7 +40,14 @@ from .forms import (
     transition_body,
     transition_form,
 )
-from .models import Case, State
+from cases.models import Case, State
+from coordination.homes import home_url
+from coordination.models import CASE_ROLES, Role, User
+from coordination.web_access import actor_of, role_required
+from helpers.errors import Conflict
+from helpers.forms import WebForm, django_errors, flatten_errors
+
+from . import contents
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
@@ -210,6 +211,7 @@ def _case_page(
         actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", "")
     )
     case = read.case
+    signals = contents.signals_of(case)
     offer = permissions.offer(actor, case, break_glass=read.break_glass)
     forms: dict[str, WebForm] = {}
     for name in offer.transitions:
@@ -233,8 +235,8 @@ def _case_page(
             "case": case,
             "break_glass": read.break_glass,
             "break_glass_reason": request.GET.get("reason", "") if read.break_glass else "",
-            "signals": list(case.signals.all()),
-            "timeline": [_describe(item) for item in reversed(selectors.timeline(case))],
+            "signals": signals,
+            "timeline": [_describe(item) for item in reversed(contents.timeline(case, signals))],
             "contacts": list(case.contacts.all()),
             "goals": list(case.goals.all()),
             "network": list(case.network.all()),

@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from cases import casework, pagination, permissions, selectors, workflow
+from cases.models import Case
 from coordination.api_access import actor_of, role_permission
 from coordination.models import CASE_ROLES
 
-from . import casework, pagination, permissions, selectors, workflow
-from .models import Case
+from . import contents
 from .serializers import (
     CaseDetailSerializer,
     CaseFilterSerializer,
@@ -100,9 +101,11 @@ class CaseDetailApi(GenericAPIView[Any]):
         )
         case = read.case
         offer = permissions.offer(actor_of(request), case, break_glass=read.break_glass)
+        signals = contents.signals_of(case)
         context = {
             "available_transitions": offer.transitions,
-            "timeline": selectors.timeline(case),
+            "signals": signals,
+            "timeline": contents.timeline(case, signals),
             "possible_matches": selectors.possible_matches(actor_of(request), case),
         }
         return Response(CaseDetailSerializer(case, context=context).data)

@@ -5,10 +5,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.matching import SUBJECT_FIELDS, Evidence
+from cases.models import Case, ContactAttempt, Outcome, Priority, State
 from helpers.serializers import RowIdField, StrictSerializer
-
-from .matching import SUBJECT_FIELDS, Evidence
-from .models import Case, ContactAttempt, Outcome, Priority, State
 
 
 class RefSerializer(serializers.Serializer[Any]):
@@ -150,7 +149,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     district = serializers.CharField(source="district.name", allow_null=True, default=None)
     claimed_by = UserRefSerializer(allow_null=True)
     outcome_reason = serializers.CharField(allow_null=True)
-    signals = CaseSignalSerializer(many=True)
+    signals = serializers.SerializerMethodField()
     contacts = ContactSerializer(many=True)
     plan = serializers.SerializerMethodField()
     network = NetworkMemberSerializer(many=True)
@@ -174,6 +173,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     def get_plan(self, case: Case) -> dict[str, Any]:
         return {"goals": PlanGoalSerializer(case.goals.all(), many=True).data}
+
+    @extend_schema_field(CaseSignalSerializer(many=True))
+    def get_signals(self, case: Case) -> list[dict[str, Any]]:
+        """The case's signals (``casefile.contents.signals_of``), passed in the context."""
+        return [CaseSignalSerializer(signal).data for signal in self.context["signals"]]
 
     @extend_schema_field(TimelineItemSerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict[str, Any]]:
