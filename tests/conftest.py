@@ -13,10 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coordination.models import Organisation, Role, User
+from coordination.models import ApiToken, Organisation, Role, User
+from coordination.tokens import digest, new_secret
+from schakelpunt.tokens import personal_token_lifetime
 
 from .factories import OrganisationFactory, UserFactory, team_with_area
 
@@ -70,13 +72,27 @@ def world(db: None) -> SimpleNamespace:
 
 @pytest.fixture
 def api_as():
-    """``api_as(user)`` gives an APIClient authenticated with that user's token."""
+    """``api_as(user)`` gives an APIClient authenticated with that user's personal token.
+
+    One token per user in a test, made on first use directly in the table, as
+    the token login would store it, but without its access-log entry, which
+    tests of the log would otherwise have to step over
+    (tests/coordination/test_token_secrets.py tests the real path).
+    """
+    issued: dict[int, str] = {}
 
     def make(user: User | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in issued:
+                issued[user.pk] = new_secret()
+                ApiToken.objects.create(
+                    kind=ApiToken.Kind.PERSONAL,
+                    user=user,
+                    digest=digest(issued[user.pk]),
+                    expires_at=timezone.now() + personal_token_lifetime(),
+                )
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issued[user.pk]}")
         return client
 
     return make

@@ -39,7 +39,7 @@ def known_case(world, api_as) -> str:
     return case_id
 
 
-def _status(api_as, user, signal_id: int) -> str:
+def _status(api_as, user, signal_id: object) -> str:
     response = api_as(user).get(f"{URL}{signal_id}/")
     assert response.status_code == 200
     return str(response.json()["status"])
