@@ -9,6 +9,7 @@ an administrator.
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +19,6 @@ from rest_framework.test import APIClient
 
 from coordination.models import ApiToken, Organisation, Role, User
 from coordination.tokens import digest, new_secret
-from schakelpunt.tokens import personal_token_lifetime
 
 from .factories import OrganisationFactory, UserFactory, team_with_area
 
@@ -90,7 +90,9 @@ def api_as():
                     kind=ApiToken.Kind.PERSONAL,
                     user=user,
                     digest=digest(issued[user.pk]),
-                    expires_at=timezone.now() + personal_token_lifetime(),
+                    # Tests of deadlines travel days ahead; a client that logged in
+                    # once keeps working there. Expiry has its own tests.
+                    expires_at=timezone.now() + timedelta(days=3650),
                 )
             client.credentials(HTTP_AUTHORIZATION=f"Token {issued[user.pk]}")
         return client
