@@ -148,6 +148,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # organisation's named system key lives SYSTEM_KEY_DAYS.
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 8)
 SYSTEM_KEY_DAYS = env_int("SYSTEM_KEY_DAYS", 365)
+# A new token login revokes the user's oldest personal tokens beyond this many.
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)

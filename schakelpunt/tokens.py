@@ -63,14 +63,24 @@ def _record(actor: User | None, token: ApiToken, action: str, **detail: Any) -> 
 # ---------------------------------------------------------------- personal tokens
 
 
+def personal_tokens_per_user() -> int:
+    return max(1, int(getattr(settings, "API_TOKENS_PER_USER", 10)))
+
+
 def issue_personal_token(user: User) -> str:
     """Make a personal API token for ``user`` and return its secret (the only time it exists).
 
-    The user's expired tokens are removed on the way.
+    The user's expired tokens are removed on the way, and the oldest are
+    revoked beyond ``API_TOKENS_PER_USER``, so a script that logs in on
+    every run does not pile up live credentials.
     """
     with transaction.atomic():
         now = timezone.now()
-        ApiToken.objects.filter(user=user, kind=ApiToken.Kind.PERSONAL, expires_at__lte=now).delete()
+        mine = ApiToken.objects.filter(user=user, kind=ApiToken.Kind.PERSONAL)
+        mine.filter(expires_at__lte=now).delete()
+        for old in mine.order_by("-created_at", "-id")[personal_tokens_per_user() - 1 :]:
+            _record(user, old, "token.revoke", reason="replaced")
+            old.delete()
         secret = new_secret()
         token = ApiToken.objects.create(
             kind=ApiToken.Kind.PERSONAL,

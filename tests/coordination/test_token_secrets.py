@@ -53,6 +53,15 @@ def test_the_token_login_answers_a_new_working_token_each_time(world):
     assert _works(first) and _works(second)
 
 
+def test_logging_in_again_and_again_keeps_only_the_newest_tokens(world, settings):
+    settings.API_TOKENS_PER_USER = 3
+    tokens = [_log_in("corporatie") for _ in range(5)]
+
+    assert [_works(token) for token in tokens] == [False, False, True, True, True]
+    revoked = AccessEvent.objects.filter(action="token.revoke")
+    assert [entry.detail["reason"] for entry in revoked] == ["replaced", "replaced"]
+
+
 def test_a_dumped_token_table_holds_no_usable_token(world):
     secrets = [_log_in("corporatie"), _log_in("schakelpunt")]
     secrets.append(create_system_key(actor=world.corporatie, name="Huurincasso").secret)
