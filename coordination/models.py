@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.functions import Lower
 from django.db.models.sql.compiler import SQLCompiler
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
@@ -410,8 +411,10 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API-tokens")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # One key per sending system: a name once per organisation, in any case.
             models.UniqueConstraint(
-                fields=["organisation", "name"],
+                "organisation",
+                Lower("name"),
                 condition=models.Q(kind="system"),
                 name="apitoken_one_key_per_system",
             ),

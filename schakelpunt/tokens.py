@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.http import Http404
@@ -165,14 +165,19 @@ def create_system_key(*, actor: User, name: str) -> IssuedKey:
             _record(actor, old, "token.revoke", reason="expired")
             old.delete()
         secret = new_secret()
-        key = ApiToken.objects.create(
-            kind=ApiToken.Kind.SYSTEM,
-            user=actor,
-            organisation_id=organisation_id,
-            name=name,
-            digest=digest(secret),
-            expires_at=now + system_key_lifetime(),
-        )
+        try:
+            # A colleague making a key of the same name at the same moment.
+            with transaction.atomic():
+                key = ApiToken.objects.create(
+                    kind=ApiToken.Kind.SYSTEM,
+                    user=actor,
+                    organisation_id=organisation_id,
+                    name=name,
+                    digest=digest(secret),
+                    expires_at=now + system_key_lifetime(),
+                )
+        except IntegrityError:
+            raise ValidationError({"name": _("Er is al een systeemsleutel met deze naam.")}) from None
         _record(actor, key, "token.create", expires_at=key.expires_at.isoformat())
     return IssuedKey(key=key, secret=secret)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -154,3 +155,16 @@ def test_the_page_names_what_is_wrong(world):
     assert response.status_code == 400
     assert 'id="key-name-error"' in response.content.decode()
     assert not ApiToken.objects.exists()
+
+
+def test_the_database_holds_one_key_per_name_even_when_two_colleagues_race(world, colleague):
+    # What the service's own check cannot see: a key of the same name made at the same moment.
+    common = {
+        "kind": "system",
+        "organisation": world.housing,
+        "expires_at": timezone.now() + timedelta(days=1),
+    }
+    ApiToken.objects.create(user=world.corporatie, name="Huurincasso", digest="a" * 64, **common)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiToken.objects.create(user=colleague, name="HUURINCASSO", digest="b" * 64, **common)
