@@ -155,12 +155,10 @@ def seed(password: str) -> None:
 
 def token_for(username: str) -> str:
     """An API token for a seeded user, made directly (no login round trip)."""
-    from rest_framework.authtoken.models import Token
-
     from coordination.models import User
+    from schakelpunt.tokens import issue_personal_token
 
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
-    return str(token.key)
+    return issue_personal_token(User.objects.get(username=username))
 
 
 # --- gunicorn ---------------------------------------------------------------

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.functions import Lower
 from django.db.models.sql.compiler import SQLCompiler
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from helpers.cache import ProcessCache
@@ -124,6 +126,11 @@ class UserManager(DjangoUserManager["User"]):
         return user
 
 
+password_changed = Signal()
+"""A user's new password was saved: ``user``; sent in the save's transaction
+(``schakelpunt.tokens`` revokes the user's personal API tokens)."""
+
+
 class User(AbstractUser):
     """A person working in one organisation with one or more roles there.
 
@@ -179,12 +186,17 @@ class User(AbstractUser):
             raise ValidationError({"roles": _("Onbekende rol(len): %s") % ", ".join(sorted(unknown))})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.__dict__.get("_roles_changed"):
+        # Django keeps a password just set (set_password) until the next save.
+        new_password = self.pk is not None and self.__dict__.get("_password") is not None
+        if not self.__dict__.get("_roles_changed") and not new_password:
             super().save(*args, **kwargs)
             return
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            self._write_roles()
+            if self.__dict__.get("_roles_changed"):
+                self._write_roles()
+            if new_password:
+                password_changed.send(sender=User, user=self)
 
     def _write_roles(self) -> None:
         held, rows = self.roles, UserRole.objects.using(self._state.db)
@@ -359,3 +371,60 @@ for _model in (PostcodeArea, District):
     models.signals.post_delete.connect(
         _areas_changed, sender=_model, dispatch_uid=f"areas-del-{_model.__name__}"
     )
+
+
+class ApiToken(models.Model):
+    """An API credential, kept only as the SHA-256 digest of its secret.
+
+    Two kinds: a person's own token (from ``POST /api/v1/auth/token/``, gone at
+    logout and at a password change) and a partner organisation's named system
+    key (one per sending system, made and revoked by the organisation's own
+    partner staff, living longer). The secret is shown once, when it is made;
+    a row holds nothing that authenticates: the secret has 256 random bits, so
+    its digest can be neither reversed nor guessed.
+    """
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("persoonlijk token")
+        SYSTEM = "system", _("systeemsleutel")
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("soort"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("gebruiker")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="system_keys",
+        verbose_name=_("organisatie"),
+    )
+    name = models.CharField(_("naam"), max_length=100, blank=True)
+    digest = models.CharField(_("vingerafdruk"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("verloopt op"))
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One key per sending system: a name once per organisation, in any case.
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                condition=models.Q(kind="system"),
+                name="apitoken_one_key_per_system",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="personal", organisation__isnull=True, name="")
+                | (models.Q(kind="system", organisation__isnull=False) & ~models.Q(name="")),
+                name="apitoken_kind_fields",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "kind"], name="apitoken_user_kind")]
+
+    def __str__(self) -> str:
+        return self.name or str(self.get_kind_display())

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -29,6 +28,7 @@ from coordination.homes import home_url
 from coordination.models import User
 
 from .lockout import LOCKED_MESSAGE, is_locked_out, lockout_window, record_locked_attempt
+from .tokens import issue_personal_token
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -77,7 +77,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class ObtainTokenApi(APIView):
-    """Exchange a username and password for an API token (partner systems).
+    """Exchange a username and password for a new personal API token.
+
+    The token is answered once and stored only as a digest; it expires after
+    ``API_TOKEN_HOURS`` and is revoked at logout and at a password change
+    (``schakelpunt.tokens``). Sending systems use a named system key instead.
 
     The same lockout as the login page (``schakelpunt.lockout``), counted over
     both: after five failed attempts in a row on a name it is refused with 429
@@ -110,6 +114,6 @@ class ObtainTokenApi(APIView):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token, _ = Token.objects.get_or_create(user=user)
         record(actor=user, event_type="login", action="login", detail={"method": "token"})
-        return Response({"token": token.key})
+        # Shown once: no cache may keep it.
+        return Response({"token": issue_personal_token(user)}, headers={"Cache-Control": "no-store"})

@@ -1,5 +1,10 @@
 """Token authentication that loads the user, the user's roles and organisation with the token.
 
+A token is looked up by the digest of what the client sent (only digests are
+stored, ``schakelpunt.tokens``); an expired one is refused. A partner
+organisation's system key acts as the colleague who made it, in the partner
+role only, and only while that colleague is still in the key's organisation.
+
 Every API request logs its access with the organisation's name and checks the
 user's roles, and a partner system files signals as fast as it can: one plain
 query finds the token's user, roles and organisation, without the ORM
@@ -16,11 +21,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model
+from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication as DRFTokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from coordination.models import Organisation, User, UserRole
+from coordination.models import ApiToken, Organisation, Role, User, UserRole
+from coordination.tokens import digest
 
 
 def _fields(model: type[Model]) -> list[Field[Any, Any]]:
@@ -37,11 +43,11 @@ def _query(vendor: str) -> str:
         'WHERE r."user_id" = u."id")'
     )
     return (
-        f"SELECT {user_columns}, {org_columns}, {roles} "  # noqa: S608
-        f'FROM "{User._meta.db_table}" u '
-        f'JOIN "{Token._meta.db_table}" t ON t.user_id = u.id '
+        f'SELECT t."id", t."kind", t."organisation_id", {user_columns}, {org_columns}, {roles} '  # noqa: S608
+        f'FROM "{ApiToken._meta.db_table}" t '
+        f'JOIN "{User._meta.db_table}" u ON u.id = t.user_id '
         f'LEFT JOIN "{Organisation._meta.db_table}" o ON o.id = u.organisation_id '
-        "WHERE t.key = %s"
+        'WHERE t."digest" = %s AND t."expires_at" > %s'
     )
 
 
@@ -70,16 +76,22 @@ def _instance(model: type[Model], values: Sequence[Any]) -> Any:
 class TokenAuthentication(DRFTokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         with connection.cursor() as cursor:
-            cursor.execute(_query(connection.vendor), [key])
+            cursor.execute(_query(connection.vendor), [digest(key), timezone.now()])
             found = cursor.fetchone()
         if found is None:
             raise AuthenticationFailed("Invalid token.")
+        token_id, kind, key_organisation, *columns = found
         width = len(_fields(User))
-        user = _instance(User, found[:width])
-        user.remember_roles(found[-1])
+        user = _instance(User, columns[:width])
+        user.remember_roles(columns[-1])
         if not user.is_active:
             raise AuthenticationFailed("User inactive or deleted.")
+        if kind == ApiToken.Kind.SYSTEM:
+            # A sending system files for its organisation, and does nothing else.
+            if user.organisation_id != key_organisation or not user.has_role(Role.PARTNER):
+                raise AuthenticationFailed("Invalid token.")
+            user.remember_roles(Role.PARTNER)
         if user.organisation_id is not None:
-            user.organisation = _instance(Organisation, found[width:-1])
-        # DRF hands the token on as request.auth; only its key is known here.
-        return (user, Token(key=key, user=user))
+            user.organisation = _instance(Organisation, columns[width:-1])
+        # DRF hands the token on as request.auth: which token it was, never its secret.
+        return (user, ApiToken(pk=token_id, kind=kind, user=user, organisation_id=key_organisation))

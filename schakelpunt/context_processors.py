@@ -18,6 +18,7 @@ def _items(user: User) -> list[tuple[str, str]]:
             ("signals_web:list", _("Mijn signalen")),
             ("signals_web:new", _("Nieuw signaal")),
             ("signals_web:bulk", _("Bestand uploaden")),
+            ("system_keys:list", _("Systeemsleutels")),
         ]
     if user.has_role(Role.TRIAGE):
         items.append(("cases_web:intake", _("Intake")))

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "schakelpunt",
@@ -148,6 +147,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# API credentials (schakelpunt.tokens): a person's token from the token login
+# lives API_TOKEN_HOURS (and ends at logout or a password change); a partner
+# organisation's named system key lives SYSTEM_KEY_DAYS.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 8)
+SYSTEM_KEY_DAYS = env_int("SYSTEM_KEY_DAYS", 365)
+# A new token login revokes the user's oldest personal tokens beyond this many.
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)

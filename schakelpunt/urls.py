@@ -5,9 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from schakelpunt.health import health
 
 from .accounts import ObtainTokenApi, home
+from .token_api import LogoutApi, SystemKeyDetailApi, SystemKeyListCreateApi
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenApi.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutApi.as_view(), name="auth-logout"),
+    path("system-keys/", SystemKeyListCreateApi.as_view(), name="system-key-list"),
+    path("system-keys/<int:key_id>/", SystemKeyDetailApi.as_view(), name="system-key-detail"),
     path("", include("signals.urls")),
     path("", include("casefile.urls")),
     path("", include("coordination.urls")),
@@ -18,6 +22,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     path("accounts/", include("schakelpunt.account_urls")),
+    path("systeemsleutels/", include("schakelpunt.token_urls")),
     path("signalen/", include("signals.web_urls")),
     path("casussen/", include("casefile.web_urls")),
     path("toegangslog/", include("audit.web_urls")),

@@ -240,8 +240,11 @@ def _file(actor: User, org_id: int, keyed: list[_Keyed]) -> list[Filing]:
         arrivals.append(_arrival(signal, sub.data["subject"]))
 
     for signal, placement in zip(placed, place_subjects(arrivals), strict=True):
+        # The status stays the default ``received`` whatever the case is: the
+        # answer to a filing must not tell a partner that the household is
+        # already known. It follows the case from the case's next event on
+        # (``signals.receivers.follow_case``).
         signal.case = placement.case
-        signal.status = placement.case.partner_status
     rows.insert(Signal, new_signals)
     record_many([_entry(actor, f) for f in filings])
     return filings

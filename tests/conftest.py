@@ -9,14 +9,16 @@ an administrator.
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coordination.models import Organisation, Role, User
+from coordination.models import ApiToken, Organisation, Role, User
+from coordination.tokens import digest, new_secret
 
 from .factories import OrganisationFactory, UserFactory, team_with_area
 
@@ -70,13 +72,29 @@ def world(db: None) -> SimpleNamespace:
 
 @pytest.fixture
 def api_as():
-    """``api_as(user)`` gives an APIClient authenticated with that user's token."""
+    """``api_as(user)`` gives an APIClient authenticated with that user's personal token.
+
+    One token per user in a test, made on first use directly in the table, as
+    the token login would store it, but without its access-log entry, which
+    tests of the log would otherwise have to step over
+    (tests/coordination/test_token_secrets.py tests the real path).
+    """
+    issued: dict[int, str] = {}
 
     def make(user: User | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if user.pk not in issued:
+                issued[user.pk] = new_secret()
+                ApiToken.objects.create(
+                    kind=ApiToken.Kind.PERSONAL,
+                    user=user,
+                    digest=digest(issued[user.pk]),
+                    # Tests of deadlines travel days ahead; a client that logged in
+                    # once keeps working there. Expiry has its own tests.
+                    expires_at=timezone.now() + timedelta(days=3650),
+                )
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issued[user.pk]}")
         return client
 
     return make

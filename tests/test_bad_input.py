@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from tests.cases.flow import advance, file_case
 from tests.signals.payloads import signal
@@ -73,7 +74,7 @@ CASES = [(name, role) for name, (_, roles) in sorted(MATRIX.items()) for role in
 def scope(world, api_as, request) -> SimpleNamespace:
     """Objects the test's role can reach: the partner's signal and upload, triage's case, the team's case."""
     role = request.node.callspec.params["role"]
-    reach = SimpleNamespace(case_id=None, signal_id=None, upload_id=None)
+    reach = SimpleNamespace(case_id=None, signal_id=None, upload_id=None, key_id=None)
     if role in ("triage", "coordinator", "professional"):
         reach.case_id = file_case(world, api_as)
         advance(world, api_as, reach.case_id, "outreach" if role == "triage" else "in_progress")
@@ -87,6 +88,7 @@ def scope(world, api_as, request) -> SimpleNamespace:
         )
         assert upload.status_code == 202, upload.content
         reach.upload_id = upload.json()["id"]
+        reach.key_id = create_system_key(actor=world.corporatie, name="Huurincasso").key.pk
     return reach
 
 

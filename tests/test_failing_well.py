@@ -27,10 +27,10 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection, transaction
-from rest_framework.authtoken.models import Token
 
 from audit.models import ChainHead
 from cases.models import Case
+from schakelpunt.tokens import issue_personal_token
 from tests.cases.flow import file_case
 
 from .servers import free_port, throwaway_postgres, wait_for
@@ -238,7 +238,7 @@ def test_a_held_lock_gives_503_within_the_timeout_and_leaves_the_worker_serving(
     world, api_as, tmp_path, statement_timeout, lock_timeout
 ):
     case_id = file_case(world, api_as)
-    token = Token.objects.create(user=world.triage).key
+    token = issue_personal_token(world.triage)
     database_url = "postgres://postgres@127.0.0.1:5432/" + connection.settings_dict["NAME"]
     env = {"DB_STATEMENT_TIMEOUT": statement_timeout, "DB_LOCK_TIMEOUT": lock_timeout}
     with gunicorn(database_url, tmp_path, **env) as service:
@@ -264,7 +264,7 @@ def test_a_held_lock_gives_503_within_the_timeout_and_leaves_the_worker_serving(
 @pytest.mark.django_db(transaction=True)
 def test_a_case_is_not_shown_while_its_reading_cannot_be_logged(world, api_as, tmp_path):
     case_id = file_case(world, api_as)
-    token = Token.objects.create(user=world.triage).key
+    token = issue_personal_token(world.triage)
     database_url = "postgres://postgres@127.0.0.1:5432/" + connection.settings_dict["NAME"]
     with gunicorn(database_url, tmp_path, DB_LOCK_TIMEOUT="1") as service:
         with transaction.atomic(), connection.cursor() as cursor:

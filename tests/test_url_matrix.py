@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
+from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from tests.cases.flow import advance, file_case, step
 from tests.signals.payloads import signal
@@ -58,7 +59,8 @@ class Check:
     """World attribute of the actor who succeeds (empty: only the anonymous answer is checked)."""
     ok: int = 200
     target: str = ""
-    """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check), or ""."""
+    """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check),
+    "key" (a system key of the housing corporation), or ""."""
     kwargs: dict[str, str] = field(default_factory=dict)
     body: Body = field(default_factory=dict)
     refused: tuple[str, ...] = ()
@@ -132,6 +134,15 @@ NETWORK = {"organisation": "Schuldhulp Noord", "role": "schuldhulpverlener"}
 
 API: dict[str, list[Check]] = {
     "auth-token": [Check("post", PUBLIC)],
+    # Logging out revokes the caller's own token: for every role, about nobody else.
+    "auth-logout": [Check("post", frozenset(ROLE_ACTORS), "corporatie", 204)],
+    "system-key-list": [
+        Check("get", _for("partner"), "corporatie", target="key", hidden_from="huisarts"),
+        Check("post", _for("partner"), "corporatie", 201, body={"name": "Matrix"}),
+    ],
+    "system-key-detail": [
+        Check("delete", _for("partner"), "corporatie", 204, target="key", not_found=("huisarts",))
+    ],
     "signal-list": [
         Check("get", _for("partner"), "corporatie", target="signal", hidden_from="huisarts"),
         Check("post", _for("partner"), "corporatie", 201, body=signal(partner_reference="MATRIX-1")),
@@ -210,6 +221,10 @@ WEB: dict[str, list[Check]] = {
     "set_language": [Check("post", PUBLIC)],
     "accounts:login": [Check("get", PUBLIC)],
     "accounts:logout": [Check("post", PUBLIC)],
+    "system_keys:list": [Check("get", _for("partner"), "corporatie", target="key", hidden_from="huisarts")],
+    "system_keys:revoke": [
+        Check("post", _for("partner"), "corporatie", 302, target="key", not_found=("huisarts",))
+    ],
     "signals_web:list": [
         Check("get", _for("partner"), "corporatie", target="signal", hidden_from="huisarts")
     ],
@@ -440,6 +455,9 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
     if check.target == "upload":
         upload_id = _upload(world, api_as)
         return {"upload_id": upload_id}, str(upload_id)
+    if check.target == "key":
+        issued = create_system_key(actor=world.corporatie, name="Huurincasso Matrix")
+        return {"key_id": issued.key.pk}, issued.key.name
     if check.target == "run":
         response = api_as(world.auditor).post("/api/v1/audit/verify/")
         assert response.status_code == 202, response.content
@@ -475,6 +493,8 @@ def _ask(name: str, client: APIClient | Client, check: Check, url: str, world: S
     body = check.body(world) if callable(check.body) else check.body
     if check.method == "get":
         return client.get(url)
+    if check.method == "delete":
+        return client.delete(url)
     if name in API:
         return client.post(url, body, format=check.format)
     return client.post(url, body)
@@ -524,6 +544,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "upload_id": uuid.uuid4(),
         "case_id": uuid.uuid4(),
         "run_id": uuid.uuid4(),
+        "key_id": 987654321,
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

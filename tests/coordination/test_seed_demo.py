@@ -29,6 +29,8 @@ def test_token_login_with_demo_user(db, client):
     ok = client.post("/api/v1/auth/token/", {"username": "huisarts", "password": "geheim-genoeg-123"})
     bad = client.post("/api/v1/auth/token/", {"username": "huisarts", "password": "fout"})
 
-    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    assert ok.status_code == 200
+    token = ok.json()["token"]
+    assert client.get("/api/v1/signals/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert bad.status_code == 400
     assert "token" not in bad.json()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from coordination.models import ApiToken
 from tests.signals.payloads import signal
 
 
@@ -36,7 +36,7 @@ def test_a_deactivated_users_token_stops_working(world, api_as):
 def test_a_deleted_token_stops_working_at_once(world, api_as):
     client = api_as(world.corporatie)
     assert client.get("/api/v1/signals/").status_code == 200
-    Token.objects.filter(user=world.corporatie).delete()
+    ApiToken.objects.filter(user=world.corporatie).delete()
 
     assert client.get("/api/v1/signals/").status_code == 401
 
