@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_login_failed
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -77,6 +78,12 @@ class SecondFactorSessionAuthentication(SessionAuthentication):
             if not (callable(verified) and verified()):
                 raise SecondFactorRequired(found[0])
         return found
+
+
+class SecondFactorSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]  # registers itself; untyped in drf-spectacular
+    """The OpenAPI schema's cookie authentication, for the session class above."""
+
+    target_class = "schakelpunt.second_factor_api.SecondFactorSessionAuthentication"
 
 
 def token_login_refusal(request: Request, user: User) -> Response | None:
