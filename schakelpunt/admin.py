@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coordination import admin as coordination_admin  # registers the user admin that gets the action
 from coordination.models import User
 
-from .second_factor import reset_factor
+from .second_factor import OwnFactor, reset_factor
 
 for _device in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device):
@@ -37,7 +37,16 @@ def reset_second_factor(
     actor = request.user
     if not isinstance(actor, User):
         return
-    done = sum(reset_factor(actor=actor, user_id=pk) for pk in queryset.values_list("pk", flat=True))
+    done = 0
+    for pk in queryset.values_list("pk", flat=True):
+        try:
+            done += reset_factor(actor=actor, user_id=pk)
+        except OwnFactor:
+            model_admin.message_user(
+                request,
+                _("Uw eigen tweede factor kunt u niet opnieuw laten instellen; vraag een andere beheerder."),
+                messages.ERROR,
+            )
     model_admin.message_user(
         request,
         ngettext(

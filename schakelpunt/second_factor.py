@@ -132,13 +132,22 @@ def recovery_codes_left(user: User) -> int:
     return left
 
 
+class OwnFactor(Exception):
+    """An administrator may not reset its own second factor."""
+
+
 @transaction.atomic(durable=True)
 def reset_factor(*, actor: User, user_id: int) -> bool:
     """An administrator removes a user's second factor (a lost phone); the user sets up a new one.
 
     Written to the access log with the user as object. Returns False when
-    the user had none. The administrator never sees the secret or the codes.
+    the user had none. The administrator never sees the secret or the codes,
+    and never resets its own factor (``OwnFactor``): a stolen administrator
+    session must not be able to swap in an app of its own; another
+    administrator does it.
     """
+    if actor.pk == user_id:
+        raise OwnFactor
     user = User.objects.select_for_update().get(pk=user_id)
     apps, _ = TOTPDevice.objects.filter(user_id=user.pk).delete()
     codes, _ = StaticDevice.objects.filter(user_id=user.pk).delete()

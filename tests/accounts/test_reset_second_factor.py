@@ -73,3 +73,17 @@ def test_an_administrator_without_the_factor_reaches_no_admin_page(world, requir
 
     assert response.status_code == 302 and response["Location"] == "/accounts/tweede-factor/"
     assert not AccessEvent.objects.filter(action="second_factor.reset").exists()
+
+
+def test_an_administrator_cannot_reset_its_own_factor(world, required):
+    client = admin_client(world)
+
+    response = client.post(
+        "/admin/coordination/user/",
+        {"action": "reset_second_factor", "_selected_action": [world.beheer.pk]},
+        follow=True,
+    )
+
+    assert "Uw eigen tweede factor kunt u niet opnieuw laten instellen" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=world.beheer).exists()
+    assert not AccessEvent.objects.filter(action="second_factor.reset").exists()
