@@ -45,6 +45,17 @@ def factor_required(user: Any) -> bool:
     return bool(user.is_staff or user.is_superuser or user.has_role(*SECOND_FACTOR_ROLES))
 
 
+def owes_factor(user: User) -> bool:
+    """True while a user who must have a second factor has not given it in this session.
+
+    ``is_verified`` is set on the request's user by django-otp's middleware.
+    """
+    if not factor_required(user):
+        return False
+    verified = getattr(user, "is_verified", None)
+    return not (callable(verified) and verified())
+
+
 def has_factor(user: User) -> bool:
     """True when ``user`` has a confirmed authenticator app (one indexed query)."""
     found: bool = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()

@@ -24,7 +24,15 @@ from rest_framework.response import Response
 from coordination.models import User
 
 from .authentication import TokenAuthentication
-from .second_factor import NO_CODE, NOT_ENROLLED, WRONG_CODE, factor_required, has_factor, verify_code
+from .second_factor import (
+    NO_CODE,
+    NOT_ENROLLED,
+    WRONG_CODE,
+    factor_required,
+    has_factor,
+    owes_factor,
+    verify_code,
+)
 
 CODE = "second_factor_required"
 REQUIRED_MESSAGE = (
@@ -72,11 +80,8 @@ class SecondFactorTokenAuthentication(TokenAuthentication):
 class SecondFactorSessionAuthentication(SessionAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         found = super().authenticate(request)
-        if found is not None and factor_required(found[0]):
-            # ``is_verified`` comes from django-otp's middleware: the session passed the second factor.
-            verified = getattr(found[0], "is_verified", None)
-            if not (callable(verified) and verified()):
-                raise SecondFactorRequired(found[0])
+        if found is not None and owes_factor(found[0]):
+            raise SecondFactorRequired(found[0])
         return found
 
 

@@ -47,6 +47,7 @@ from .second_factor import (
     confirm_enrolment,
     factor_required,
     has_factor,
+    owes_factor,
     pending_device,
     recovery_codes_left,
     secret_text,
@@ -224,9 +225,7 @@ class SecondFactorMiddleware:
         if is_api(request) or match is None or match.view_name in OPEN_PAGES:
             return None
         user = request.user
-        if not isinstance(user, User) or not factor_required(user):
-            return None
-        if user.is_verified():  # type: ignore[attr-defined]  # set by django-otp's middleware
+        if not isinstance(user, User) or not owes_factor(user):
             return None
         if has_factor(user):
             query = urlencode({"next": request.get_full_path()})

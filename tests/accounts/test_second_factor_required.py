@@ -47,6 +47,7 @@ def test_the_page_sends_a_coordinator_without_a_factor_to_enrolment(world, case_
     page = client.get("/accounts/tweede-factor/")
     assert page.status_code == 200
     assert "Voor uw rol is een tweede factor verplicht" in page.content.decode()
+    assert "Teamwachtrij" not in page.content.decode()  # no menu to pages that would send them back
     assert not AccessEvent.objects.filter(case_id=case_id, username="coordinator-noord").exists()
 
 
