@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -28,6 +29,8 @@ from coordination.homes import home_url
 from coordination.models import User
 
 from .lockout import LOCKED_MESSAGE, is_locked_out, lockout_window, record_locked_attempt
+from .second_factor_api import TOKEN_LOGIN_ERRORS, TOKEN_LOGIN_REQUEST, token_login_refusal
+from .second_factor_web import second_step
 from .tokens import issue_personal_token
 
 
@@ -56,6 +59,14 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         user = self.request.user
         return (home_url(user) if isinstance(user, User) else None) or "/"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The demo (``make run``) runs without the second factor; its login page says so.
+        return super().get_context_data(**kwargs, second_factor_off=not settings.REQUIRE_SECOND_FACTOR)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # Whoever has a second factor gives its code on the next page before being logged in.
+        return second_step(self.request, form.get_user(), self.get_redirect_url()) or super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -86,16 +97,19 @@ class ObtainTokenApi(APIView):
     The same lockout as the login page (``schakelpunt.lockout``), counted over
     both: after five failed attempts in a row on a name it is refused with 429
     for 15 minutes, even with the right password, and each refused attempt is
-    logged as a failed login.
+    logged as a failed login. A user with a second factor also gives its code
+    as ``otp`` (``schakelpunt.second_factor_api``).
     """
 
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TOKEN_LOGIN_REQUEST,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: TOKEN_LOGIN_ERRORS,
+            403: TOKEN_LOGIN_ERRORS,
             429: inline_serializer("TokenLocked", {"detail": serializers.CharField()}),
         },
     )
@@ -114,6 +128,9 @@ class ObtainTokenApi(APIView):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
+        refusal = token_login_refusal(request, user)
+        if refusal is not None:
+            return refusal
         record(actor=user, event_type="login", action="login", detail={"method": "token"})
         # Shown once: no cache may keep it.
         return Response({"token": issue_personal_token(user)}, headers={"Cache-Control": "no-store"})

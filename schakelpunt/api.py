@@ -74,9 +74,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     request: Request | None = context.get("request")
     if isinstance(exc, _DENIED) and request is not None:
         # ``_user``: the user DRF authenticated, if any; ``request.user`` would
-        # authenticate again and raise again for a refused token.
+        # authenticate again and raise again for a refused token. A refusal for a
+        # missing second factor names its user itself (schakelpunt.second_factor_api).
         record_denied(
-            actor=getattr(request, "_user", None),
+            actor=getattr(exc, "user", None) or getattr(request, "_user", None),
             request=request,
             status=exc.status_code,
             code=exc.default_code,

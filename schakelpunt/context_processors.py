@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from coordination.models import Role, User
 
+from .second_factor import owes_factor
+
 
 def _items(user: User) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
@@ -36,6 +38,9 @@ def _items(user: User) -> list[tuple[str, str]]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not isinstance(user, User):
+        return {"nav_items": [], "user_roles": ""}
+    if owes_factor(user):
+        # Every page but the enrolment sends them back there: offer none.
         return {"nav_items": [], "user_roles": ""}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # After django_otp: its admin hides the apps' devices (schakelpunt.admin).
     "schakelpunt",
     "audit",
     "coordination",
@@ -51,6 +55,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): whether the session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "schakelpunt.second_factor_web.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +116,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The second factor (schakelpunt.second_factor): required for every role but
+# partners whenever this is on, which it is by default outside debug mode.
+REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Schakelpunt")
+# A password-reset link works for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -166,8 +179,10 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "schakelpunt.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # The project's token and session authentication, refusing a user who owes
+        # the second factor (schakelpunt.second_factor_api).
+        "schakelpunt.second_factor_api.SecondFactorTokenAuthentication",
+        "schakelpunt.second_factor_api.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -9,6 +9,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/schake
 
 from .settings import *  # noqa: F403
 
+# Off unless a test switches it on (tests/accounts/), so the other tests log in with a password only.
+REQUIRE_SECOND_FACTOR = os.environ.get("REQUIRE_SECOND_FACTOR", "") in {"1", "true", "yes", "on"}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A Celery worker started by a test writes its mail to files the test reads.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

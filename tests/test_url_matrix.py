@@ -46,6 +46,9 @@ ROLE_ACTORS = {
     "admin": "beheer",
 }
 
+# Pages of one's own account: for everyone logged in, whatever their role.
+EVERY_ROLE = frozenset(ROLE_ACTORS)
+
 Body = dict[str, Any] | Callable[[SimpleNamespace], dict[str, Any]]
 
 
@@ -225,6 +228,15 @@ WEB: dict[str, list[Check]] = {
     "system_keys:revoke": [
         Check("post", _for("partner"), "corporatie", 302, target="key", not_found=("huisarts",))
     ],
+    "accounts:login_code": [Check("get", PUBLIC)],
+    "accounts:account": [Check("get", EVERY_ROLE, "corporatie")],
+    "accounts:second_factor": [Check("get", EVERY_ROLE, "coordinator_noord")],
+    "accounts:password_change": [Check("get", EVERY_ROLE, "auditor")],
+    "accounts:password_change_done": [Check("get", EVERY_ROLE, "auditor")],
+    "accounts:password_reset": [Check("get", PUBLIC)],
+    "accounts:password_reset_done": [Check("get", PUBLIC)],
+    "accounts:password_reset_confirm": [Check("get", PUBLIC, kwargs={"uidb64": "MQ", "token": "a-b"})],
+    "accounts:password_reset_complete": [Check("get", PUBLIC)],
     "signals_web:list": [
         Check("get", _for("partner"), "corporatie", target="signal", hidden_from="huisarts")
     ],
