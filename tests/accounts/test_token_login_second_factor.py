@@ -7,10 +7,10 @@ code; never to a user who must have one and has none (403,
 
 from __future__ import annotations
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
+from coordination.models import ApiToken
 
 from .factor import RECOVERY, current_code, give_factor, wrong_code
 
@@ -29,7 +29,7 @@ def test_a_coordinator_without_a_factor_gets_no_token(world, required):
     assert response.status_code == 403
     assert response.json()["code"] == "second_factor_required"
     assert "tweede factor" in response.json()["otp"][0]
-    assert not Token.objects.filter(user=world.coordinator_noord).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator_noord).exists()
 
 
 def test_with_a_factor_the_code_is_needed_and_named(world, required):
@@ -39,7 +39,7 @@ def test_with_a_factor_the_code_is_needed_and_named(world, required):
 
     assert response.status_code == 400
     assert list(response.json()) == ["otp"]
-    assert not Token.objects.filter(user=world.coordinator_noord).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator_noord).exists()
 
 
 def test_a_wrong_code_is_refused_and_counts_as_a_failed_login(world, required):
@@ -49,7 +49,7 @@ def test_a_wrong_code_is_refused_and_counts_as_a_failed_login(world, required):
 
     assert response.status_code == 400 and "otp" in response.json()
     assert AccessEvent.objects.filter(event_type="login_failed", username="coordinator-noord").count() == 1
-    assert not Token.objects.filter(user=world.coordinator_noord).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator_noord).exists()
 
 
 def test_the_right_code_gives_a_token_that_works(world, required):
