@@ -66,6 +66,8 @@ def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": "bench1:" + _key("field"),
             "BLIND_INDEX_KEY": _key("blind-index"),
             "AUDIT_CHAIN_KEY": _key("audit-chain"),
+            "AUDIT_CHECKPOINT_KEY": _key("audit-checkpoint"),
+            "AUDIT_CHECKPOINT_PATH": str(Path(tempfile.gettempdir()) / f"schakelpunt-{database}-checkpoints"),
             "SECRET_KEY": _key("django-secret"),
             "DJANGO_DEBUG": "0",
             "LOG_LEVEL": "WARNING",
