@@ -175,6 +175,9 @@ def write() -> Checkpoint | None:
         }
         record["sig"] = base64.b64encode(private.sign(_canonical(record))).decode()
         line = _canonical(record) + b"\n"
+        if last is not None and not _ends_a_line(fd):
+            # A line cut short by a crash stays (the check reports it); the new one starts afresh.
+            line = b"\n" + line
         written = 0
         while written < len(line):  # one write() in practice; a short write goes on where it stopped
             written += os.write(fd, line[written:])
@@ -194,6 +197,11 @@ def _last_line(fd: int) -> bytes | None:
     tail = os.pread(fd, size - start, start)
     lines = tail.rstrip(b"\n").split(b"\n")
     return lines[-1] if lines else None
+
+
+def _ends_a_line(fd: int) -> bool:
+    size = os.fstat(fd).st_size
+    return size == 0 or os.pread(fd, 1, size - 1) == b"\n"
 
 
 def _sync_directory(folder: Path) -> None:
@@ -218,6 +226,8 @@ def load() -> Loaded:
         return Loaded((), ())
     keys = _public_keys()
     with handle:
+        # A shared lock: a line being appended is read whole or not at all.
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue

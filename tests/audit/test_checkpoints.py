@@ -223,3 +223,17 @@ def test_a_checkpoint_of_another_key_counts_once_that_key_is_listed(world, setti
     settings.AUDIT_CHECKPOINT_PUBLIC_KEYS = [base64.b64encode(old_public).decode()]
     result = verify()
     assert (result.ok, result.checkpoints) == (True, 1)
+
+
+def test_a_line_cut_short_is_reported_and_the_next_one_starts_on_a_line_of_its_own(world):
+    write_entries(world, 2)
+    checkpoints.write()
+    with Path(settings.AUDIT_CHECKPOINT_PATH).open("a") as handle:
+        handle.write('{"v": 1, "at": "2026-')  # a crash in the middle of a write
+    write_entries(world, 1)
+
+    checkpoints.write()
+
+    result = verify()
+    assert [(f.problem, f.line) for f in result.findings] == [("unreadable", 2)]
+    assert result.checkpoints == 2
