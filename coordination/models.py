@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from helpers.cache import ProcessCache
 
+from . import acting, events
+
 
 class Role(models.TextChoices):
     PARTNER = "partner", _("Partner")
@@ -179,18 +181,36 @@ class User(AbstractUser):
             raise ValidationError({"roles": _("Onbekende rol(len): %s") % ", ".join(sorted(unknown))})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.__dict__.get("_roles_changed"):
+        roles_changed = bool(self.__dict__.get("_roles_changed"))
+        update_fields = kwargs.get("update_fields")
+        if acting.is_self(self) and (
+            roles_changed or update_fields is None or set(update_fields) & set(acting.PRIVILEGES)
+        ):
+            self._refuse_self_grant(roles_changed)
+        if not roles_changed:
             super().save(*args, **kwargs)
             return
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
             self._write_roles()
 
+    def _refuse_self_grant(self, roles_changed: bool) -> None:
+        """Nobody widens their own roles or privileges, whichever page or API saves them."""
+        stored = User.objects.filter(pk=self.pk).values(*acting.PRIVILEGES).first() or {}
+        acting.refuse_self_privilege(self, stored)
+        if roles_changed:
+            before = UserRole.objects.filter(user=self).values_list("role", flat=True)
+            acting.refuse_self_grant(self, roles_before=before, roles_after=self.roles)
+
     def _write_roles(self) -> None:
         held, rows = self.roles, UserRole.objects.using(self._state.db)
+        before = set(rows.filter(user=self).values_list("role", flat=True))
         rows.filter(user=self).exclude(role__in=held).delete()
         rows.bulk_create([UserRole(user=self, role=role) for role in held], ignore_conflicts=True)
         self.__dict__["_roles_changed"] = False
+        added, removed = sorted(set(held) - before), sorted(before - set(held))
+        if added or removed:
+            events.roles_changed.send(sender=User, user=self, added=added, removed=removed)
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
