@@ -237,3 +237,20 @@ def test_a_line_cut_short_is_reported_and_the_next_one_starts_on_a_line_of_its_o
     result = verify()
     assert [(f.problem, f.line) for f in result.findings] == [("unreadable", 2)]
     assert result.checkpoints == 2
+
+
+def test_the_auditors_page_names_the_checkpoint_a_chain_no_longer_meets(world, tamper):
+    from django.test import Client
+
+    entries = write_entries(world, 6)
+    checkpoints.write()
+    _cut_back(tamper, entries, keep=4)
+    with pytest.raises(CommandError):
+        call_command("verify_audit_log", stdout=StringIO())
+    client = Client()
+    client.force_login(world.auditor)
+
+    html = client.get("/toegangslog/integriteit/").content.decode()
+
+    assert f"Keten {entries[0].chain} is korter dan controlepunt 1" in html
+    assert "vanaf volgnummer 5 ontbreken" in html
