@@ -183,9 +183,10 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         roles_changed = bool(self.__dict__.get("_roles_changed"))
         update_fields = kwargs.get("update_fields")
-        if acting.is_self(self) and (
+        # Cheapest test first: a login's save of last_login never asks who is acting.
+        if (
             roles_changed or update_fields is None or set(update_fields) & set(acting.PRIVILEGES)
-        ):
+        ) and acting.is_self(self):
             self._refuse_self_grant(roles_changed)
         if not roles_changed:
             super().save(*args, **kwargs)
