@@ -190,6 +190,12 @@ class VerificationRunSerializer(serializers.Serializer[Any]):
     checked = serializers.IntegerField(help_text="entries checked (so far)")
     total = serializers.IntegerField(allow_null=True, help_text="entries to check, once known")
     first_bad = serializers.IntegerField(allow_null=True)
+    checkpoints = serializers.IntegerField(help_text="signed checkpoints the log was compared with")
+    findings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="per chain the first checkpoint it no longer meets: problem (missing, changed,"
+        " bad_signature, unreadable), line, chain, seq (first missing or changed entry), entry_id",
+    )
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -201,6 +207,8 @@ class LatestVerificationSerializer(serializers.Serializer[Any]):
     ok = serializers.BooleanField(allow_null=True, help_text="null: no check has finished yet")
     checked = serializers.IntegerField()
     first_bad = serializers.IntegerField(allow_null=True)
+    checkpoints = serializers.IntegerField(help_text="signed checkpoints the log was compared with")
+    findings = serializers.ListField(child=serializers.DictField(), help_text="as in a check's own answer")
     checked_at = serializers.DateTimeField(allow_null=True, help_text="when that check finished")
 
 
@@ -222,13 +230,23 @@ class VerifyView(APIView):
         run = verification.latest_finished(actor_of(request))
         latest: dict[str, Any]
         if run is None:
-            latest = {"id": None, "ok": None, "checked": 0, "first_bad": None, "checked_at": None}
+            latest = {
+                "id": None,
+                "ok": None,
+                "checked": 0,
+                "first_bad": None,
+                "checkpoints": 0,
+                "findings": [],
+                "checked_at": None,
+            }
         else:
             latest = {
                 "id": run.id,
                 "ok": run.ok,
                 "checked": run.checked,
                 "first_bad": run.first_bad,
+                "checkpoints": run.checkpoints,
+                "findings": run.findings,
                 "checked_at": run.finished_at,
             }
         return Response(LatestVerificationSerializer(latest).data)

@@ -6,4 +6,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Toegangslog"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (login / failed-login entries)
+        from . import changes, receivers  # noqa: F401  (receivers: login / failed-login entries)
+
+        changes.connect()  # configuration changes: roles, teams, policy, ...

@@ -15,6 +15,10 @@ range starts mid-chain, so each chain's first entry in a range is joined to
 that chain's last entry in the ranges before it when the findings are
 merged. ``verify(chains=[...])`` checks a subset of the chains.
 
+Then the database is compared with every signed checkpoint outside it
+(``audit.checkpoints``), which catches what the chains and heads cannot
+show once someone moved a head back or re-chained entries with the key.
+
 A web process must never fork (a forked child keeps the listening socket and
 outlives a killed gunicorn worker): ``verify(fork=False)`` uses threads even
 where forking is allowed. ``verify(progress=Progress())`` counts the entries
@@ -33,7 +37,9 @@ from typing import Any
 
 from django.db import connections, router, transaction
 
+from . import checkpoints
 from .chain import BODY_FIELDS, GENESIS, body, body_sql, message, signer
+from .checkpoints import Finding
 from .models import AccessEvent, ChainHead
 
 PAGE = 20_000
@@ -74,15 +80,27 @@ class Result:
     everything checks out, and also when the only finding has no entry to
     point at (a chain whose every entry was deleted); ``ok`` tells those
     apart.
+
+    ``checkpoints`` counts the signed checkpoints the log was compared with;
+    ``findings`` says which of them it no longer meets, and which lines of
+    the checkpoint file could not be trusted (``checkpoints.Finding``).
     """
 
     ok: bool
     checked: int
     first_bad: int | None
+    checkpoints: int = 0
+    findings: tuple[Finding, ...] = ()
 
     def merge(self, other: Result) -> Result:
         bad = [i for i in (self.first_bad, other.first_bad) if i is not None]
-        return Result(self.ok and other.ok, self.checked + other.checked, min(bad) if bad else None)
+        return Result(
+            self.ok and other.ok,
+            self.checked + other.checked,
+            min(bad) if bad else None,
+            self.checkpoints + other.checkpoints,
+            self.findings + other.findings,
+        )
 
 
 def verify(
@@ -107,9 +125,21 @@ def verify(
     selected = None if chains is None else sorted(set(chains))
     if selected is not None and not selected:
         return Result(True, 0, None)
+    # Read before the snapshot is taken: every checkpoint in the file then
+    # names entries committed before it, which the snapshot must show.
+    marks = checkpoints.load()
     if workers <= 1:
-        return _verify_chains(alias, selected, progress)
-    return _verify_ranges(alias, selected, workers, fork, progress)
+        result = _verify_chains(alias, selected, progress)
+    else:
+        result = _verify_ranges(alias, selected, workers, fork, progress)
+    return result.merge(_against(marks, selected, alias))
+
+
+def _against(marks: checkpoints.Loaded, chains: list[int] | None, alias: str) -> Result:
+    """The log compared with the signed checkpoints (``checkpoints.compare``)."""
+    findings = checkpoints.compare(marks, chains, alias)
+    ids = [finding.entry_id for finding in findings if finding.entry_id is not None]
+    return Result(not findings, 0, min(ids) if ids else None, len(marks.checkpoints), findings)
 
 
 def _verify_chains(alias: str, chains: list[int] | None, progress: Progress | None) -> Result:

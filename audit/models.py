@@ -198,6 +198,9 @@ class VerificationRun(models.Model):
     checked = models.BigIntegerField(_("gecontroleerde regels"), default=0)
     ok = models.BooleanField(_("in orde"), null=True, blank=True)
     first_bad = models.BigIntegerField(_("eerste afwijkende regel"), null=True, blank=True)
+    checkpoints = models.PositiveIntegerField(_("vergeleken controlepunten"), default=0)
+    findings = models.JSONField(_("afwijkingen van controlepunten"), default=list, blank=True)
+    """``audit.checkpoints.Finding.as_dict()`` of each: ids and numbers only."""
     error = models.TextField(_("fout"), blank=True)
 
     class Meta:

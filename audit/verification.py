@@ -9,6 +9,9 @@ task inside the request, so the job gets a thread of the web process instead,
 and there the check uses threads, never forked processes: a forked child of a
 web process keeps its listening socket and outlives a killed worker.
 
+Every check first writes a signed checkpoint of the chain heads
+(``audit.checkpoints``) and then compares the log with all checkpoints so far.
+
 The daily beat task and ``verify_audit_log`` run the check as a run of their
 own, in their process (forking where allowed), so the latest finished check
 covers them too. Checks take turns (a PostgreSQL advisory lock): a second one
@@ -36,6 +39,7 @@ from django.utils import timezone
 
 from coordination.models import Role, User
 
+from . import checkpoints
 from .integrity import DEFAULT_WORKERS, Progress, Result, verify
 from .models import VerificationRun
 from .services import record
@@ -46,6 +50,8 @@ REPORT_EVERY = 1.0
 """Seconds between progress writes of a running check."""
 TURN_LOCK = 0x5345_5249_4659  # pg_advisory_lock key: one check at a time
 _WAIT_STEP = 0.5
+LOGGED_FINDINGS = 8
+"""Findings copied into the ``audit.verify`` entry (its detail is kept small); the run keeps all."""
 
 
 def start_verification(*, actor: User, via: str) -> VerificationRun:
@@ -119,6 +125,7 @@ def execute(run_id: uuid.UUID, *, fork: bool = True, workers: int = DEFAULT_WORK
         run = VerificationRun.objects.select_related("requested_by").get(pk=run_id)
         progress = Progress()
         try:
+            checkpoints.write()
             with _reporting(run_id, progress):
                 result = verify(chains=run.chains, workers=workers, fork=fork, progress=progress)
         except Exception as exc:
@@ -207,6 +214,8 @@ def _store_result(run: VerificationRun, result: Result, total: int | None) -> No
             checked=result.checked,
             total=total,
             first_bad=result.first_bad,
+            checkpoints=result.checkpoints,
+            findings=[finding.as_dict() for finding in result.findings],
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
@@ -221,12 +230,19 @@ def _store_result(run: VerificationRun, result: Result, total: int | None) -> No
                 "ok": result.ok,
                 "checked": result.checked,
                 "first_bad": result.first_bad,
+                "checkpoints": result.checkpoints,
+                "findings": [finding.as_dict() for finding in result.findings[:LOGGED_FINDINGS]],
+                "findings_total": len(result.findings),
                 "chains": run.chains,
                 "via": run.via,
             },
         )
     if not result.ok:
-        logger.error("Access log integrity check failed; first bad entry id %s", result.first_bad)
+        logger.error(
+            "Access log integrity check failed; first bad entry id %s, %d checkpoint finding(s)",
+            result.first_bad,
+            len(result.findings),
+        )
 
 
 def _store_failure(run: VerificationRun, exc: Exception) -> None:
@@ -309,6 +325,8 @@ def describe(run: VerificationRun) -> dict[str, Any]:
         "checked": run.checked,
         "total": run.total,
         "first_bad": run.first_bad,
+        "checkpoints": run.checkpoints,
+        "findings": run.findings,
         "created_at": run.created_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,

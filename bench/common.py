@@ -47,6 +47,11 @@ BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/14")
 """The Redis database a bench's Celery workers use (``--workers``), flushed at their start."""
 
 
+def checkpoint_path(database: str) -> Path:
+    """The access log's signed checkpoints for a bench database; they go when it is made anew."""
+    return Path(tempfile.gettempdir()) / f"schakelpunt-{database}-checkpoints"
+
+
 def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
     """The environment a bench process (in-process Django, gunicorn, Celery) runs with.
 
@@ -66,6 +71,8 @@ def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": "bench1:" + _key("field"),
             "BLIND_INDEX_KEY": _key("blind-index"),
             "AUDIT_CHAIN_KEY": _key("audit-chain"),
+            "AUDIT_CHECKPOINT_KEY": _key("audit-checkpoint"),
+            "AUDIT_CHECKPOINT_PATH": str(checkpoint_path(database)),
             "SECRET_KEY": _key("django-secret"),
             "DJANGO_DEBUG": "0",
             "LOG_LEVEL": "WARNING",
@@ -96,8 +103,9 @@ def database_exists(database: str) -> bool:
 
 
 def create_database(database: str) -> None:
-    """Drop ``database`` if it exists and create it empty."""
+    """Drop ``database`` if it exists and create it empty (and forget its checkpoints)."""
     bench_env(database)  # the name check
+    checkpoint_path(database).unlink(missing_ok=True)
     from psycopg import sql
 
     with pg_connect() as conn:
@@ -111,6 +119,7 @@ def create_database(database: str) -> None:
 
 def drop_database(database: str) -> None:
     bench_env(database)
+    checkpoint_path(database).unlink(missing_ok=True)
     from django.db import connections
 
     connections.close_all()

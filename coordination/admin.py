@@ -40,7 +40,8 @@ class UserChangeForm(auth_forms.UserChangeForm[User]):
             self.fields["roles"].initial = self.instance.roles
 
     def save(self, commit: bool = True) -> User:
-        self.instance.roles = self.cleaned_data.get("roles") or []
+        if "roles" in self.fields:  # read-only on one's own page: left as they are
+            self.instance.roles = self.cleaned_data.get("roles") or []
         user: User = super().save(commit=commit)
         return user
 
@@ -63,6 +64,9 @@ class UserChangeForm(auth_forms.UserChangeForm[User]):
         )
 
 
+OWN_FIXED = ("roles", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
     # Passwords only through Django's forms: the add form's password1/password2
@@ -75,6 +79,24 @@ class UserAdmin(DjangoUserAdmin[User]):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Schakelpunt"), {"fields": ("organisation", "roles")}),
     )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or obj.pk != request.user.pk:
+            return form
+
+        class OwnUserForm(form):  # type: ignore[misc,valid-type]  # a class made by the admin at run time
+            """One's own page: roles and privileges shown, never taken from the post
+            (disabled fields keep their initial value), as ``coordination.acting``
+            refuses a self-grant on any path."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for name in OWN_FIXED:
+                    if name in self.fields:
+                        self.fields[name].disabled = True
+
+        return OwnUserForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         users: QuerySet[User] = super().get_queryset(request)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from helpers.cache import ProcessCache
 
+from . import acting, events
+
 
 class Role(models.TextChoices):
     PARTNER = "partner", _("Partner")
@@ -188,7 +190,14 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Django keeps a password just set (set_password) until the next save.
         new_password = self.pk is not None and self.__dict__.get("_password") is not None
-        if not self.__dict__.get("_roles_changed") and not new_password:
+        roles_changed = bool(self.__dict__.get("_roles_changed"))
+        update_fields = kwargs.get("update_fields")
+        # Cheapest test first: a login's save of last_login never asks who is acting.
+        if (
+            roles_changed or update_fields is None or set(update_fields) & set(acting.PRIVILEGES)
+        ) and acting.is_self(self):
+            self._refuse_self_grant(roles_changed)
+        if not roles_changed and not new_password:
             super().save(*args, **kwargs)
             return
         with transaction.atomic(using=kwargs.get("using")):
@@ -198,11 +207,23 @@ class User(AbstractUser):
             if new_password:
                 password_changed.send(sender=User, user=self)
 
+    def _refuse_self_grant(self, roles_changed: bool) -> None:
+        """Nobody widens their own roles or privileges, whichever page or API saves them."""
+        stored = User.objects.filter(pk=self.pk).values(*acting.PRIVILEGES).first() or {}
+        acting.refuse_self_privilege(self, stored)
+        if roles_changed:
+            before = UserRole.objects.filter(user=self).values_list("role", flat=True)
+            acting.refuse_self_grant(self, roles_before=before, roles_after=self.roles)
+
     def _write_roles(self) -> None:
         held, rows = self.roles, UserRole.objects.using(self._state.db)
+        before = set(rows.filter(user=self).values_list("role", flat=True))
         rows.filter(user=self).exclude(role__in=held).delete()
         rows.bulk_create([UserRole(user=self, role=role) for role in held], ignore_conflicts=True)
         self.__dict__["_roles_changed"] = False
+        added, removed = sorted(set(held) - before), sorted(before - set(held))
+        if added or removed:
+            events.roles_changed.send(sender=User, user=self, added=added, removed=removed)
 
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     # user.is_verified(): whether the session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     "schakelpunt.second_factor_web.SecondFactorMiddleware",
+    # Who is acting, for model saves: self-grants refused, configuration changes logged.
+    "coordination.acting.ActingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -271,12 +273,24 @@ CELERY_BEAT_SCHEDULE = {
     "run-deadlines": {"task": "cases.tasks.run_deadlines", "schedule": 15 * 60.0},
     "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
+    "audit-checkpoint": {"task": "audit.tasks.write_checkpoint", "schedule": 60.0},
 }
 
 # Number of independent hash chains in the access log. Each writer appends to
 # the chain of its own process/thread, so concurrent requests do not queue
 # behind one lock.
 AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
+# The signed checkpoints of the chain heads (audit.checkpoints): a file outside
+# the database, only ever appended to and synced, to be shipped to write-once
+# storage (SECURITY.md). Production names it; debug mode keeps one here.
+AUDIT_CHECKPOINT_PATH = env("AUDIT_CHECKPOINT_PATH") or (
+    str(BASE_DIR / "audit-checkpoints.jsonl") if DEBUG else ""
+)
+if not AUDIT_CHECKPOINT_PATH:
+    raise ImproperlyConfigured("Set AUDIT_CHECKPOINT_PATH: where the access log's signed checkpoints go")
+# After replacing AUDIT_CHECKPOINT_KEY: the earlier public keys (base64, from
+# `manage.py audit_checkpoint_public_key`), so the earlier lines still count.
+AUDIT_CHECKPOINT_PUBLIC_KEYS = [k for k in (env("AUDIT_CHECKPOINT_PUBLIC_KEYS", "") or "").split(",") if k]
 
 LOGGING = {
     "version": 1,

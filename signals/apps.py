@@ -6,8 +6,25 @@ class SignalsConfig(AppConfig):
     verbose_name = "Signalen"
 
     def ready(self) -> None:
+        from audit import changes
         from cases import events
 
         from . import receivers
+        from .models import SignalType
 
         events.case_moved.connect(receivers.follow_case, dispatch_uid="signals-follow-case")
+        # Which signals count, and from what amount, is configuration: its changes are logged.
+        changes.track(
+            SignalType,
+            "signal_type",
+            (
+                "code",
+                "name",
+                "statutory",
+                "requires_consent",
+                "is_arrears",
+                "creditor",
+                "minimum_amount",
+                "active",
+            ),
+        )

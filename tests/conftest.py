@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -30,6 +31,18 @@ def _fresh_process_caches() -> None:
     from helpers.cache import clear_all
 
     clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoint_file(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # Each test's database starts empty, so checkpoints of another test's chains
+    # would read as a shortened log: every test signs into a file of its own
+    # (the environment too, for a worker process a test starts).
+    target = str(tmp_path_factory.mktemp("checkpoints") / "audit-checkpoints.jsonl")
+    settings.AUDIT_CHECKPOINT_PATH = target
+    monkeypatch.setenv("AUDIT_CHECKPOINT_PATH", target)
 
 
 @pytest.fixture

@@ -142,7 +142,15 @@ def test_the_plain_get_answers_from_the_latest_finished_check(log, world, api_as
 
     before = client.get(VERIFY)
     assert before.status_code == 200
-    assert before.json() == {"id": None, "ok": None, "checked": 0, "first_bad": None, "checked_at": None}
+    assert before.json() == {
+        "id": None,
+        "ok": None,
+        "checked": 0,
+        "first_bad": None,
+        "checkpoints": 0,
+        "findings": [],
+        "checked_at": None,
+    }
 
     first = client.post(VERIFY).json()["id"]
     _ended(first)
