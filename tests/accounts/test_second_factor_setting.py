@@ -14,6 +14,8 @@ KEYS = {
     "FIELD_ENCRYPTION_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
     "BLIND_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
     "SECRET_KEY": "a-secret-key-for-this-test-only-" + "x" * 40,
+    "AUDIT_CHAIN_KEY": "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=",
+    "AUDIT_CHECKPOINT_KEY": "REREREREREREREREREREREREREREREREREREREREREQ=",
 }
 PRINT = "from django.conf import settings; print(settings.REQUIRE_SECOND_FACTOR)"
 
@@ -26,6 +28,7 @@ def required(tmp_path: Path, **extra: str) -> str:
         "DJANGO_SETTINGS_MODULE": "schakelpunt.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DEV_KEYS_FILE": str(tmp_path / "keys.json"),
+        "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.jsonl"),
         **extra,
     }
     result = subprocess.run(
