@@ -128,15 +128,6 @@ _EVENT_PARAMETERS = [
 ]
 
 
-@extend_schema(
-    tags=["audit"],
-    operation_id="audit_events_list",
-    parameters=_EVENT_PARAMETERS,
-    responses={
-        (200, "application/json"): AccessEventSerializer(many=True),
-        (200, "text/csv"): OpenApiTypes.STR,
-    },
-)
 class EventListView(generics.GenericAPIView):
     """The access log, newest first, filtered by user, case, action, type and period.
 
@@ -148,6 +139,15 @@ class EventListView(generics.GenericAPIView):
     pagination_class = EventPagination
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
+    @extend_schema(
+        tags=["audit"],
+        operation_id="audit_events_list",
+        parameters=_EVENT_PARAMETERS,
+        responses={
+            (200, "application/json"): AccessEventSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         query = EventQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

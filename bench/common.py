@@ -66,8 +66,11 @@ def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": "bench1:" + _key("field"),
             "BLIND_INDEX_KEY": _key("blind-index"),
             "AUDIT_CHAIN_KEY": _key("audit-chain"),
-            "SECRET_KEY": _key("django-secret"),
+            # Production wants at least 50 characters.
+            "SECRET_KEY": _key("django-secret") + _key("django-secret-2"),
             "DJANGO_DEBUG": "0",
+            # The bench clients speak plain HTTP to the server on this machine.
+            "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
             # Mail (notifications) goes nowhere; Celery tasks run in-process after commit.
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",

@@ -4,8 +4,13 @@ import os
 
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "t1:" + "dGVzdC1rZXktMDEtdGVzdC1rZXktMDEtdGVzdC1rZXk=")
 os.environ.setdefault("BLIND_INDEX_KEY", "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ=")
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault(
+    "SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz"
+)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/schakelpunt")
+
+# The test client and the browser tests' live server speak plain HTTP.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from .settings import *  # noqa: F403
 

@@ -44,7 +44,7 @@ def test_debug_mode_makes_keys_once_and_keeps_them(tmp_path):
 def test_secrets_can_come_from_files(tmp_path):
     (tmp_path / "fek").write_text("k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=\n")
     (tmp_path / "bik").write_text("QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=")
-    (tmp_path / "sk").write_text("a-secret-key-from-a-file")
+    (tmp_path / "sk").write_text("a-secret-key-from-a-file-" + "x" * 40)
     env = _env(
         tmp_path,
         FIELD_ENCRYPTION_KEYS_FILE=str(tmp_path / "fek"),
