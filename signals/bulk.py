@@ -191,9 +191,16 @@ def _csv_rows(lines: Iterator[str], skip: int) -> Iterator[tuple[int, dict[str, 
             raise BulkFileError(_("Het bestand is leeg."))
         if any("\x00" in name for name in fieldnames):
             raise BulkFileError(_nul_in_line(1))
-        unknown = sorted(set(fieldnames) - KNOWN_COLUMNS)
+        unknown = [number for number, name in enumerate(fieldnames, start=1) if name not in KNOWN_COLUMNS]
         if unknown:
-            raise BulkFileError(_("Onbekende kolommen: %s") % ", ".join(unknown))
+            # By position only: a file without a header has names or a BSN where its header should be.
+            raise BulkFileError(
+                _(
+                    "Regel 1 moet de kop met kolomnamen zijn. Onbekende kolomnaam in kolom: %(columns)s. "
+                    "Gebruik de veldnamen van de API, zoals subject_surname."
+                )
+                % {"columns": ", ".join(str(number) for number in unknown)}
+            )
         while skip > 0:
             passed = next(reader.reader, None)
             if passed is None:
