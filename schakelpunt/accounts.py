@@ -1,6 +1,6 @@
 """Logging in and out (the login page and the API's token), and sending each role to its home page.
 
-Both ways in share the lockout (``schakelpunt.lockout``), counted from the access log.
+Both ways in share the login throttle (``schakelpunt.lockout``): per name and address, growing delays.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from audit.services import record
 from coordination.homes import home_url
 from coordination.models import User
 
-from .lockout import LOCKED_MESSAGE, is_locked_out, lockout_window, record_locked_attempt
+from .lockout import LOCKED_MESSAGE, attempt_succeeded, record_locked_attempt, reserve_attempt
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -40,11 +40,15 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        if is_locked_out(username):
-            # Checked before the password: a locked name gives no hint whether it was right.
+        # Counted before the password is checked; a name that must wait gives no hint
+        # whether the password was right.
+        if username and self.cleaned_data.get("password") and reserve_attempt(username) is not None:
             record_locked_attempt(username)
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
+        cleaned = super().clean()
+        if self.user_cache is not None:
+            attempt_succeeded(username)
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):
@@ -78,10 +82,11 @@ def home(request: HttpRequest) -> HttpResponse:
 class ObtainTokenApi(APIView):
     """Exchange a username and password for an API token (partner systems).
 
-    The same lockout as the login page (``schakelpunt.lockout``), counted over
-    both: after five failed attempts in a row on a name it is refused with 429
-    for 15 minutes, even with the right password, and each refused attempt is
-    logged as a failed login.
+    The same throttle as the login page (``schakelpunt.lockout``), counted over
+    both: past five attempts on a name from one address each further one waits
+    a growing delay; while it waits it is refused with 429 and ``Retry-After``,
+    even with the right password, and each refused attempt is logged as a
+    failed login.
     """
 
     authentication_classes: list = []
@@ -96,19 +101,23 @@ class ObtainTokenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         username = request.data.get("username") if isinstance(request.data, dict) else None
-        if isinstance(username, str) and is_locked_out(username):
-            # Checked before the password: a locked name gives no hint whether it was right.
-            record_locked_attempt(username)
-            return Response(
-                {"detail": str(LOCKED_MESSAGE)},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(int(lockout_window().total_seconds()))},
-            )
+        if isinstance(username, str):
+            # Counted before the password is checked; a name that must wait gives no hint
+            # whether the password was right.
+            wait = reserve_attempt(username)
+            if wait is not None:
+                record_locked_attempt(username)
+                return Response(
+                    {"detail": str(LOCKED_MESSAGE)},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(wait)},
+                )
         # A wrong password raises a validation error (400) after Django's
         # user_login_failed signal has written the failed-login entry.
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
+        attempt_succeeded(str(username))
         token, _ = Token.objects.get_or_create(user=user)
         record(actor=user, event_type="login", action="login", detail={"method": "token"})
         return Response({"token": token.key})
