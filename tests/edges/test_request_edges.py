@@ -187,3 +187,15 @@ def test_the_access_log_takes_the_client_address_from_a_trusted_proxy_only(world
 )
 def test_client_address(remote, forwarded, proxies, expected):
     assert client_address(remote, forwarded, proxies) == expected
+
+
+def test_only_the_redoc_page_allows_inline_style(world):
+    client = Client()
+    client.force_login(world.corporatie)
+
+    redoc = client.get("/api/redoc/")["Content-Security-Policy"]
+    docs = client.get("/api/docs/")["Content-Security-Policy"]
+
+    assert "style-src 'self' 'unsafe-inline'" in redoc
+    assert "script-src 'self';" in redoc + ";"
+    assert "unsafe-inline" not in docs

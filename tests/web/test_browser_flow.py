@@ -43,8 +43,16 @@ def browse(chromium, live_server, settings):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base = live_server.url
+    refused: list[str] = []
+    # Every refusal by the Content-Security-Policy is reported on the console: a page whose
+    # script or style is refused does not work as it should.
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert refused == []
 
 
 def login(page: Any, username: str, inspect: Inspector | None = None) -> None:
