@@ -196,3 +196,13 @@ def unlock(*, actor: User, throttle_ids: list[int]) -> int:
             )
         LoginThrottle.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return len(rows)
+
+
+def forget_old_attempts(now: datetime | None = None) -> int:
+    """Remove counts that nobody waits on and that would start again anyway (a name and an address
+    are personal data: kept no longer than the throttle needs them). Daily, by the beat."""
+    now = now or timezone.now()
+    quiet = timedelta(seconds=_setting("LOGIN_THROTTLE_RESET_SECONDS", RESET_AFTER_SECONDS))
+    stale = LoginThrottle.objects.filter(last_attempt_at__lt=now - quiet).exclude(blocked_until__gt=now)
+    removed, _by_model = stale.delete()
+    return removed

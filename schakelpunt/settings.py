@@ -308,6 +308,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-deadlines": {"task": "cases.tasks.run_deadlines", "schedule": 15 * 60.0},
     "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
+    "forget-old-login-attempts": {"task": "schakelpunt.tasks.forget_old_login_attempts", "schedule": 3600.0},
 }
 
 # Number of independent hash chains in the access log. Each writer appends to

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
+from schakelpunt.lockout import forget_old_attempts
 from schakelpunt.models import LoginThrottle
 
 URL = "/api/v1/auth/token/"
@@ -55,6 +56,23 @@ def test_the_delay_is_at_most_fifteen_minutes_and_a_quiet_hour_starts_again(worl
     with time_machine.travel(now + timedelta(minutes=193 + 16 + 61)):
         assert token("corporatie", "fout").status_code == 400
         assert int(token("corporatie", "fout")["Retry-After"]) == 30
+
+
+def test_counts_nobody_waits_on_are_forgotten_after_a_quiet_hour(world):
+    token("corporatie", "fout")
+    for _ in range(6):
+        token("huisarts", "fout", address="203.0.113.5")
+    later = timezone.now() + timedelta(minutes=61)
+    # Still waiting then (as after many attempts): kept whatever its age.
+    LoginThrottle.objects.filter(username="huisarts").update(blocked_until=later + timedelta(minutes=10))
+
+    with time_machine.travel(later, tick=False):
+        token("energie", "fout", address="203.0.113.5")  # keeps that address's count alive
+        removed = forget_old_attempts()
+
+    assert removed == 2  # corporatie's name count and its address's count
+    left = set(LoginThrottle.objects.values_list("username", "address"))
+    assert left == {("huisarts", "203.0.113.5"), ("", "203.0.113.5"), ("energie", "203.0.113.5")}
 
 
 def test_a_stranger_guessing_elsewhere_does_not_lock_the_user_out(world):
