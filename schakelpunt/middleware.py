@@ -96,8 +96,6 @@ class RefuseLargeBodyMiddleware:
             response = JsonResponse({"detail": message}, status=413)
         else:
             response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-        # The unread body stays on the connection: the server must not read it as the next request.
-        response["Connection"] = "close"
         return response
 
 
