@@ -149,6 +149,15 @@ class EventListView(generics.GenericAPIView[AccessEvent]):
     pagination_class = EventPagination
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
+    @extend_schema(
+        tags=["audit"],
+        operation_id="audit_events_list",
+        parameters=_EVENT_PARAMETERS,
+        responses={
+            (200, "application/json"): AccessEventSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+        },
+    )
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         query = EventQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

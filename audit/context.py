@@ -16,6 +16,8 @@ class RequestContext:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     client_ip: str = ""
     user_agent: str = ""
+    # The client's W3C traceparent, validated; empty when absent or malformed.
+    trace_parent: str = ""
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)

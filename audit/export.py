@@ -6,7 +6,6 @@ with any cell that a spreadsheet would run as a formula defused.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+from helpers.spreadsheet import GuardedWriter, guard_cell
 
 from .chain import BODY_FIELDS, canonical_json
 from .models import AccessEvent
@@ -35,16 +36,13 @@ def csv_cell(value: Any) -> Any:
         value = canonical_json(value)
     elif isinstance(value, datetime):
         value = value.isoformat()
-    # A cell starting with one of these is a formula to a spreadsheet; user
-    # agents and typed usernames are not to be trusted with that.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    # User agents and typed usernames are not to be trusted with a formula.
+    return guard_cell(value)
 
 
 def csv_lines(events: QuerySet[AccessEvent]) -> Iterator[str]:
     """The header, then one line per entry, read from the database in chunks."""
-    writer = csv.writer(_Echo())
+    writer = GuardedWriter(_Echo())
     yield writer.writerow(FIELDS)
     for row in events.values_list(*FIELDS).iterator(chunk_size=2000):
         yield writer.writerow([csv_cell(value) for value in row])

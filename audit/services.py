@@ -191,6 +191,7 @@ def _build_entry(
         client_ip=_text("client_ip", request.client_ip if request else ""),
         user_agent=_text("user_agent", request.user_agent if request else ""),
         request_id=_text("request_id", request.request_id if request else ""),
+        trace_parent=request.trace_parent if request else "",
         detail=detail_text,
         chain=chain_for_current_thread(),
     )

@@ -73,8 +73,11 @@ def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
             "AUDIT_CHAIN_KEY": _key("audit-chain"),
             "AUDIT_CHECKPOINT_KEY": _key("audit-checkpoint"),
             "AUDIT_CHECKPOINT_PATH": str(checkpoint_path(database)),
-            "SECRET_KEY": _key("django-secret"),
+            # Production wants at least 50 characters.
+            "SECRET_KEY": _key("django-secret") + _key("django-secret-2"),
             "DJANGO_DEBUG": "0",
+            # The bench clients speak plain HTTP to the server on this machine.
+            "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
             # Mail (notifications) goes nowhere; Celery tasks run in-process after commit.
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",

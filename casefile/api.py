@@ -39,6 +39,7 @@ class CaseListApi(GenericAPIView[Any]):
     serializer_class = CaseListSerializer
 
     @extend_schema(
+        operation_id="v1_cases_list",
         parameters=[
             CaseFilterSerializer,
             OpenApiParameter("cursor", str, description="From the previous page's `next` link."),

@@ -80,7 +80,11 @@ def erase_case(case: Case, now: datetime.datetime) -> None:
     blank_encrypted(ContactAttempt, ContactAttempt.objects.filter(case=case))
     blank_encrypted(PlanAction, PlanAction.objects.filter(goal__case=case))
     blank_encrypted(PlanGoal, PlanGoal.objects.filter(case=case))
-    blank_encrypted(NetworkMember, NetworkMember.objects.filter(case=case))
+    network = NetworkMember.objects.filter(case=case)
+    blank_encrypted(NetworkMember, network)
+    # Not encrypted, but with the household's case they say who helps this family (a debt
+    # counsellor, a youth-care team): as personal as the names beside them.
+    network.update(organisation="", role="")
     Case.objects.filter(pk=case.pk).update(outcome_reason=None, erased_at=now)
     # The match keys identify the household; without them a later signal
     # starts a new household, as it should once the past is forgotten.

@@ -250,6 +250,14 @@ def encrypt_chunks(chunks: Iterable[bytes], sink: BinaryIO, file_binding: bytes)
     return total
 
 
+def file_key_id(source: BinaryIO) -> str:
+    """The id of the key a file written by ``encrypt_chunks`` is sealed under (reads only its head)."""
+    head = source.read(2)
+    if len(head) < 2 or head[0] != _VERSION:
+        raise DecryptionError("unknown file format")
+    return source.read(head[1]).decode()
+
+
 def decrypt_chunks(source: BinaryIO, file_binding: bytes) -> Iterator[bytes]:
     """The plaintext chunks of a file written by ``encrypt_chunks``, checked one by one."""
     head = source.read(2)

@@ -1,6 +1,6 @@
 """Logging in and out (the login page and the API's token), and sending each role to its home page.
 
-Both ways in share the lockout (``schakelpunt.lockout``), counted from the access log.
+Both ways in share the login throttle (``schakelpunt.lockout``): per name and address, growing delays.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from audit.services import record
 from coordination.homes import home_url
 from coordination.models import User
 
-from .lockout import LOCKED_MESSAGE, is_locked_out, lockout_window, record_locked_attempt
+from .lockout import LOCKED_MESSAGE, attempt_succeeded, record_locked_attempt, reserve_attempt
 from .second_factor_api import TOKEN_LOGIN_ERRORS, TOKEN_LOGIN_REQUEST, token_login_refusal
 from .second_factor_web import second_step
 from .tokens import issue_personal_token
@@ -44,10 +44,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        if is_locked_out(username):
-            # Checked before the password: a locked name gives no hint whether it was right.
+        # Counted before the password is checked; a name that must wait gives no hint
+        # whether the password was right.
+        if username and self.cleaned_data.get("password") and reserve_attempt(username) is not None:
             record_locked_attempt(username)
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        # The count is cleared only once the login is complete (``LoginView.form_valid``):
+        # after the second factor for whoever has one, so re-entering a known password
+        # does not reset the guesses at the code.
         return super().clean()
 
 
@@ -66,7 +70,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         # Whoever has a second factor gives its code on the next page before being logged in.
-        return second_step(self.request, form.get_user(), self.get_redirect_url()) or super().form_valid(form)
+        code_step = second_step(self.request, form.get_user(), self.get_redirect_url())
+        if code_step is not None:
+            return code_step
+        attempt_succeeded(form.cleaned_data["username"])
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -94,10 +102,11 @@ class ObtainTokenApi(APIView):
     ``API_TOKEN_HOURS`` and is revoked at logout and at a password change
     (``schakelpunt.tokens``). Sending systems use a named system key instead.
 
-    The same lockout as the login page (``schakelpunt.lockout``), counted over
-    both: after five failed attempts in a row on a name it is refused with 429
-    for 15 minutes, even with the right password, and each refused attempt is
-    logged as a failed login. A user with a second factor also gives its code
+    The same throttle as the login page (``schakelpunt.lockout``), counted over
+    both: past five attempts on a name from one address each further one waits
+    a growing delay; while it waits it is refused with 429 and ``Retry-After``,
+    even with the right password, and each refused attempt is logged as a
+    failed login. A user with a second factor also gives its code
     as ``otp`` (``schakelpunt.second_factor_api``).
     """
 
@@ -115,14 +124,17 @@ class ObtainTokenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         username = request.data.get("username") if isinstance(request.data, dict) else None
-        if isinstance(username, str) and is_locked_out(username):
-            # Checked before the password: a locked name gives no hint whether it was right.
-            record_locked_attempt(username)
-            return Response(
-                {"detail": str(LOCKED_MESSAGE)},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(int(lockout_window().total_seconds()))},
-            )
+        if isinstance(username, str):
+            # Counted before the password is checked; a name that must wait gives no hint
+            # whether the password was right.
+            wait = reserve_attempt(username)
+            if wait is not None:
+                record_locked_attempt(username)
+                return Response(
+                    {"detail": str(LOCKED_MESSAGE)},
+                    status=status.HTTP_429_TOO_MANY_REQUESTS,
+                    headers={"Retry-After": str(wait)},
+                )
         # A wrong password raises a validation error (400) after Django's
         # user_login_failed signal has written the failed-login entry.
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
@@ -131,6 +143,7 @@ class ObtainTokenApi(APIView):
         refusal = token_login_refusal(request, user)
         if refusal is not None:
             return refusal
+        attempt_succeeded(str(username))
         record(actor=user, event_type="login", action="login", detail={"method": "token"})
         # Shown once: no cache may keep it.
         return Response({"token": issue_personal_token(user)}, headers={"Cache-Control": "no-store"})

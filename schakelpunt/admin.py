@@ -1,4 +1,5 @@
-"""The admin's view of API tokens and second factors: the administrator revokes and resets, never reads.
+"""The admin's view of API tokens, second factors and the login throttle: the administrator
+revokes, resets and lifts delays, never reads a secret.
 
 Tokens: who has one, of which kind, until when; never the secret (it is not
 stored) nor its digest, and no way to make one for someone else: the admin
@@ -7,6 +8,8 @@ cannot act as another user through the API.
 Second factors: django-otp's own device pages would show every user's TOTP
 secret and recovery codes, so they are taken out of the admin; what remains
 is the reset action on the user list.
+
+Login throttle: who must wait, and lifting a delay (logged).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,8 @@ from coordination import admin as coordination_admin  # registers the user admin
 from coordination.models import ApiToken, User
 
 from . import tokens
+from .lockout import unlock
+from .models import LoginThrottle
 from .second_factor import OwnFactor, reset_factor
 
 if TYPE_CHECKING:
@@ -106,3 +112,34 @@ def reset_second_factor(
 # The action joins the user list's own (a class attribute, like any ModelAdmin's ``actions``).
 _user_admin: type[ModelAdmin[User]] = coordination_admin.UserAdmin
 _user_admin.actions = [*(_user_admin.actions or []), reset_second_factor]
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin[LoginThrottle]):
+    list_display = ("username", "address", "attempts", "blocked_until", "last_attempt_at")
+    search_fields = ("username", "=address")
+    ordering = ("-last_attempt_at",)
+    actions = ["unlock_selected"]
+    fields = list_display
+
+    @admin.action(description=_("Vertraging opheffen"), permissions=["unlock"])
+    def unlock_selected(self, request: HttpRequest, queryset: QuerySet[LoginThrottle]) -> None:
+        if not isinstance(request.user, User):
+            raise PermissionDenied
+        cleared = unlock(actor=request.user, throttle_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%d inlogvertraging opgeheven.", "%d inlogvertragingen opgeheven.", cleared) % cleared,
+        )
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("schakelpunt.change_loginthrottle")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: LoginThrottle | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: LoginThrottle | None = None) -> bool:
+        return False

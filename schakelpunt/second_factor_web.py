@@ -39,7 +39,7 @@ from coordination.homes import home_url
 from coordination.models import User
 from helpers.failures import is_api
 
-from .lockout import LOCKED_MESSAGE, is_locked_out, record_locked_attempt
+from .lockout import LOCKED_MESSAGE, attempt_succeeded, record_locked_attempt, reserve_attempt
 from .second_factor import (
     NO_CODE,
     WRONG_CODE,
@@ -128,7 +128,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = user.get_username()
-        if is_locked_out(username):
+        # A code is an attempt like a password: counted before it is checked.
+        if reserve_attempt(username) is not None:
             record_locked_attempt(username)
             request.session.pop(PENDING, None)
             form.add_error(None, LOCKED_MESSAGE)
@@ -138,6 +139,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
                 form.add_error("otp", WRONG_CODE)
             else:
+                attempt_succeeded(username)
                 if logged_in is None:
                     # django-otp keeps the device in the session on the login signal.
                     user.otp_device = device  # type: ignore[attr-defined]

@@ -19,6 +19,13 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SCHAKELPUNT_KEYS, SECRET_KEY = keys.load(
     debug=DEBUG, dev_key_file=Path(env("DEV_KEYS_FILE", str(BASE_DIR / ".dev-keys.json")) or "")
 )
+# Django signs sessions, password-reset links and CSRF tokens with it: a short
+# one can be guessed offline from one signed value.
+SECRET_KEY_MIN_LENGTH = 50
+if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters (see SECURITY.md)"
+    )
 
 ALLOWED_HOSTS = (env("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver") or "").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in (env("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
@@ -37,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     # After django_otp: its admin hides the apps' devices (schakelpunt.admin).
+    "csp",
     "schakelpunt",
     "audit",
     "coordination",
@@ -48,8 +56,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # Before anything reads the body: a body larger than allowed is a 413 by its Content-Length.
+    "schakelpunt.middleware.RefuseLargeBodyMiddleware",
     # Before the session is looked up by a cookie it refuses.
     "schakelpunt.middleware.RefuseBadInputMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +73,8 @@ MIDDLEWARE = [
     "coordination.acting.ActingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Pages and API answers for a signed-in user carry personal data: never stored by a browser or proxy.
+    "schakelpunt.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "schakelpunt.urls"
@@ -114,7 +127,10 @@ AUTH_USER_MODEL = "coordination.User"
 AUTHENTICATION_BACKENDS = ["coordination.backends.RolesModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,6 +194,53 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# TLS (SECURITY.md, "Running behind TLS"). In production plain HTTP is
+# redirected to HTTPS and browsers are told to keep to HTTPS (HSTS, sent only
+# over HTTPS); the load balancer's probe of /health/ may stay on plain HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds every subdomain of the registered domain (usually the
+    # municipality's) to HTTPS for good: that is the domain owner's call, not ours.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Set only behind a TLS proxy that always sets (or strips) this header, e.g.
+# SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto: a request then counts as HTTPS
+# when the header says "https".
+_proxy_ssl_header = env("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
+# The proxies (addresses or networks, comma-separated) whose X-Forwarded-For
+# is believed: the client address in the access log is the last address in
+# that header not in this list, and only when the direct peer is in it.
+TRUSTED_PROXIES = [p.strip() for p in (env("TRUSTED_PROXIES", "") or "").split(",") if p.strip()]
+# Bodies larger than this (by their Content-Length) are refused with 413 before
+# they are read; a multipart upload may be as large as a bulk file plus its form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Uploads larger than this go to a temporary file while they arrive, never into memory whole.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own
+# files, no inline script or style, no framing, forms post to ourselves.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -213,6 +276,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "schakelpunt.schema.document_errors",
     ],
+    # One name per set of choices: a case's outcome and an access-log entry's outcome are different lists.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseOutcomeEnum": "cases.models.Outcome",
+        "AccessOutcomeEnum": "audit.models.Outcome",
+    },
 }
 
 SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
@@ -274,6 +342,7 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
     "audit-checkpoint": {"task": "audit.tasks.write_checkpoint", "schedule": 60.0},
+    "forget-old-login-attempts": {"task": "schakelpunt.tasks.forget_old_login_attempts", "schedule": 3600.0},
 }
 
 # Number of independent hash chains in the access log. Each writer appends to

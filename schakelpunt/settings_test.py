@@ -7,10 +7,15 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "t1:" + "dGVzdC1rZXktMDEtdGVzdC1r
 os.environ.setdefault("BLIND_INDEX_KEY", "YmxpbmQtaW5kZXgta2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ=")
 os.environ.setdefault("AUDIT_CHAIN_KEY", "YXVkaXQtY2hhaW4ta2V5LWZvci10ZXN0cy1vbmx5LTEyMzQ=")
 os.environ.setdefault("AUDIT_CHECKPOINT_KEY", "Y2hlY2twb2ludC1rZXktZm9yLXRlc3RzLW9ubHktMTI=")
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 # Each test gets a file of its own (tests/conftest.py); this one is for anything else.
 os.environ.setdefault("AUDIT_CHECKPOINT_PATH", os.path.join(tempfile.gettempdir(), "schakelpunt-checkpoints"))
+os.environ.setdefault(
+    "SECRET_KEY", "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz"
+)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/schakelpunt")
+
+# The test client and the browser tests' live server speak plain HTTP.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from .settings import *  # noqa: F403
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import uuid
 from typing import Any
 
@@ -9,13 +8,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from audit.api import CSVRenderer
 from coordination.api_access import actor_of, role_permission
 from coordination.models import Role
 from helpers.parsers import MultiPartParser
+from helpers.spreadsheet import GuardedWriter
 
 from . import bulk, figures, selectors, services
 from .serializers import (
@@ -116,6 +118,8 @@ class FiguresApi(GenericAPIView[Any]):
     """Anonymous management figures; counts under 5 are suppressed. ``?format=csv`` for signals per month."""
 
     permission_classes = [role_permission(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR)]
+    # Without a renderer for it DRF answers ?format=csv with 404 before the view runs.
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(responses=inline_serializer("Figures", {"signals_per_month": serializers.ListField()}))
     def get(self, request: Request) -> Response | HttpResponse:
@@ -123,7 +127,8 @@ class FiguresApi(GenericAPIView[Any]):
         if request.query_params.get("format") == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="signalen-per-maand.csv"'
-            writer = csv.writer(response)
+            # District names are typed by the administrator: no formula reaches a spreadsheet.
+            writer = GuardedWriter(response)
             writer.writerow(["month", "type", "district", "count"])
             for row in per_month:
                 writer.writerow([row["month"], row["type"], row["district"], row["count"] or "<5"])

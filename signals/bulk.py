@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import logging
+import os
 import traceback
 import uuid
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,7 @@ from rest_framework.exceptions import ValidationError
 
 from audit.services import record
 from coordination.models import Role, User
-from helpers.crypto import decrypt_chunks, encrypt_chunks
+from helpers.crypto import current_key_id, decrypt_chunks, encrypt_chunks, file_key_id
 
 from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
@@ -66,6 +67,36 @@ def _path(upload_id: uuid.UUID) -> Path:
 
 def _binding(upload_id: uuid.UUID) -> bytes:
     return f"signals_bulkupload|file|{upload_id}".encode()
+
+
+def reseal_waiting_files() -> int:
+    """Seal every stored file still waiting or being filed under the newest field key again.
+
+    Part of ``rotate_field_keys``: after it, the old key can be removed without
+    failing an upload in progress. The new file replaces the old one in one
+    rename; a worker that already opened the old file reads it to the end.
+    Returns how many files were resealed.
+    """
+    newest = current_key_id()
+    resealed = 0
+    waiting = BulkUpload.objects.filter(state__in=(BulkUpload.State.PENDING, BulkUpload.State.PROCESSING))
+    for upload_id in waiting.values_list("pk", flat=True).iterator():
+        path = _path(upload_id)
+        try:
+            with path.open("rb") as source:
+                if file_key_id(source) == newest:
+                    continue
+                source.seek(0)
+                fresh = path.with_suffix(".resealing")
+                with fresh.open("wb") as sink:
+                    encrypt_chunks(decrypt_chunks(source, _binding(upload_id)), sink, _binding(upload_id))
+                    sink.flush()
+                    os.fsync(sink.fileno())
+        except FileNotFoundError:
+            continue  # finished (and removed) in the meantime
+        os.replace(fresh, path)
+        resealed += 1
+    return resealed
 
 
 def format_of(filename: str, first_bytes: bytes) -> str:
@@ -191,9 +222,16 @@ def _csv_rows(lines: Iterator[str], skip: int) -> Iterator[tuple[int, dict[str, 
             raise BulkFileError(_("Het bestand is leeg."))
         if any("\x00" in name for name in fieldnames):
             raise BulkFileError(_nul_in_line(1))
-        unknown = sorted(set(fieldnames) - KNOWN_COLUMNS)
+        unknown = [number for number, name in enumerate(fieldnames, start=1) if name not in KNOWN_COLUMNS]
         if unknown:
-            raise BulkFileError(_("Onbekende kolommen: %s") % ", ".join(unknown))
+            # By position only: a file without a header has names or a BSN where its header should be.
+            raise BulkFileError(
+                _(
+                    "Regel 1 moet de kop met kolomnamen zijn. Onbekende kolomnaam in kolom: %(columns)s. "
+                    "Gebruik de veldnamen van de API, zoals subject_surname."
+                )
+                % {"columns": ", ".join(str(number) for number in unknown)}
+            )
         while skip > 0:
             passed = next(reader.reader, None)
             if passed is None:

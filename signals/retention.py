@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.services import record
@@ -20,13 +21,14 @@ from cases.models import Case
 from cases.retention import blank_encrypted, due_for_erasure, erase_case, months_ago
 from coordination.models import Policy
 
-from .models import Signal
+from .models import BulkRowError, BulkUpload, Signal
 
 
 @dataclass(frozen=True)
 class RetentionRun:
     cases_erased: int
     signals_erased: int
+    uploads_erased: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,4 +72,34 @@ def apply_retention(now: datetime.datetime | None = None) -> RetentionRun:
                     object_type="signal",
                     object_id=str(signal_id),
                 )
-    return RetentionRun(cases_erased=cases, signals_erased=signals_erased)
+    uploads = erase_bulk_reports(months_ago(now, policy.retention_without_contact_months))
+    return RetentionRun(cases_erased=cases, signals_erased=signals_erased, uploads_erased=uploads)
+
+
+def erase_bulk_reports(cutoff: datetime.datetime) -> int:
+    """Erase the refused lines' reasons and the failure text of uploads that ended before ``cutoff``.
+
+    They hold no values any more, but a reason tied to a line of a partner's
+    file still says something about a person in it, and older reports may
+    quote values. After the shortest retention period (the one for signals
+    that never led to contact) only the counts remain.
+    """
+    ended = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    due = BulkUpload.objects.filter(ended).filter(Q(errors_stored__gt=0) | ~Q(failure=""))
+    erased = 0
+    for upload_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            BulkRowError.objects.filter(upload_id=upload_id).delete()
+            # The refused lines stay counted, as reasons no longer kept.
+            BulkUpload.objects.filter(pk=upload_id).update(
+                failure="", errors_not_stored=F("errors_not_stored") + F("errors_stored"), errors_stored=0
+            )
+            record(
+                actor=None,
+                event_type="erase",
+                action="signal.bulk.erase",
+                object_type="bulk_upload",
+                object_id=str(upload_id),
+            )
+            erased += 1
+    return erased

@@ -45,7 +45,7 @@ def test_debug_mode_makes_keys_once_and_keeps_them(tmp_path):
 def test_secrets_can_come_from_files(tmp_path):
     (tmp_path / "fek").write_text("k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=\n")
     (tmp_path / "bik").write_text("QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=")
-    (tmp_path / "sk").write_text("a-secret-key-from-a-file")
+    (tmp_path / "sk").write_text("a-secret-key-from-a-file-" + "x" * 40)
     (tmp_path / "ack").write_text("Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=")
     (tmp_path / "cpk").write_text("REREREREREREREREREREREREREREREREREREREREREQ=")
     env = _env(

@@ -71,21 +71,24 @@ def test_the_role_acted_in_is_kept_and_defaults_to_all_roles(world):
 
 
 def test_a_request_through_the_api_carries_its_request_id_ip_and_user_agent(world, api_as):
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     response = api_as(world.auditor).get(
         "/api/v1/audit/events/",
         HTTP_X_REQUEST_ID="trace-abcdef123456",
+        HTTP_TRACEPARENT=traceparent,
         HTTP_USER_AGENT="Auditclient/2.0",
         REMOTE_ADDR="198.51.100.7",
     )
 
     assert response.status_code == 200
     entry = AccessEvent.objects.get(action="audit.events.list")
-    assert (entry.request_id, entry.client_ip, entry.user_agent) == (
-        "trace-abcdef123456",
+    # The request id is the server's own; the client's trace is kept beside it.
+    assert entry.request_id == response["X-Request-ID"] != "trace-abcdef123456"
+    assert (entry.trace_parent, entry.client_ip, entry.user_agent) == (
+        traceparent,
         "198.51.100.7",
         "Auditclient/2.0",
     )
-    assert response["X-Request-ID"] == "trace-abcdef123456"
 
 
 def test_consecutive_entries_of_a_chain_link_up(db):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from coordination.models import PostcodeArea, User
 
@@ -34,3 +35,8 @@ def test_token_login_with_demo_user(db, client):
     assert client.get("/api/v1/signals/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
     assert bad.status_code == 400
     assert "token" not in bad.json()
+
+
+def test_seed_demo_refuses_a_weak_password(db):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", password="welkom123")

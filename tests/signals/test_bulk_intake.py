@@ -140,7 +140,8 @@ def test_unknown_columns_fail_the_whole_file_with_a_clear_reason(
     progress = upload(api_as(world.corporatie), django_capture_on_commit_callbacks, content)
 
     assert progress["state"] == "failed"
-    assert "achternaam" in progress["failure"]
+    assert "Onbekende kolomnaam in kolom: 3." in progress["failure"]
+    assert "achternaam" not in progress["failure"]
     assert Signal.objects.count() == 0
 
 

@@ -43,8 +43,16 @@ def browse(chromium, live_server, settings):
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base = live_server.url
+    refused: list[str] = []
+    # Every refusal by the Content-Security-Policy is reported on the console: a page whose
+    # script or style is refused does not work as it should.
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert refused == []
 
 
 def login(page: Any, username: str, inspect: Inspector | None = None) -> None:
@@ -250,7 +258,9 @@ def test_a_housing_corporation_uploads_a_file_and_sees_the_bad_line(world, brows
     # The worker gets to it; the page notices by itself.
     bulk.process_upload(BulkUpload.objects.get().pk)
     page.wait_for_function(
-        "document.querySelector('#bulk-state').textContent.includes('Verwerkt')", timeout=15_000
+        # A function, not an expression: Playwright would eval an expression, which the CSP refuses.
+        "() => document.querySelector('#bulk-state').textContent.includes('Verwerkt')",
+        timeout=15_000,
     )
     assert page.locator("progress").get_attribute("value") == "3"
     assert "3 van 3 regels verwerkt (100%)" in page.locator("#bulk-count").inner_text()

@@ -66,7 +66,8 @@ def test_a_file_that_cannot_be_read_shows_why(world, web_as, django_capture_on_c
 
     html = client.get(response["Location"]).content.decode()
     assert '<span class="badge badge--bulk-failed">Mislukt</span>' in html
-    assert "Het bestand kon niet worden verwerkt." in html and "Onbekende kolommen: achternaam" in html
+    assert "Het bestand kon niet worden verwerkt." in html and "Onbekende kolomnaam in kolom: 3." in html
+    assert "achternaam" not in html
 
 
 def test_the_list_shows_the_organisations_uploads_only(world, web_as, django_capture_on_commit_callbacks):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from coordination.models import District, Organisation, PostcodeArea, Role, Team, User
@@ -43,6 +45,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, password: str, **options: Any) -> None:
+        try:
+            # The same rules as every other password: at least 12 characters, not a common one.
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         orgs = {
             key: Organisation.objects.update_or_create(name=name, defaults={"kind": kind})[0]
             for key, (name, kind) in ORGANISATIONS.items()

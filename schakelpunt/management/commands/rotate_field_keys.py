@@ -10,6 +10,7 @@ from django.db import transaction
 
 from audit.services import record
 from helpers.crypto import current_key_id, encrypted_fields, key_id_of
+from signals.bulk import reseal_waiting_files
 
 
 class Command(BaseCommand):
@@ -39,7 +40,20 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"{model._meta.label}: {rotated} rows re-encrypted")
             total += rotated
-        self.stdout.write(self.style.SUCCESS(f"Done: {total} rows now under key {newest!r}."))
+        # Bulk files waiting to be filed are sealed with the field keys too.
+        files = reseal_waiting_files()
+        if files:
+            record(
+                actor=None,
+                event_type="write",
+                action="keys.rotate",
+                object_type="signals.bulkupload.file",
+                detail={"files": files, "key_id": newest},
+            )
+        self.stdout.write(f"Bulk files waiting: {files} resealed")
+        self.stdout.write(
+            self.style.SUCCESS(f"Done: {total} rows and {files} files now under key {newest!r}.")
+        )
 
     def _rotate_model(self, model: Any, fields: list[Any], newest: str, batch_size: int) -> int:
         rotated = 0
