@@ -129,15 +129,6 @@ _EVENT_PARAMETERS = [
 ]
 
 
-@extend_schema(
-    tags=["audit"],
-    operation_id="audit_events_list",
-    parameters=_EVENT_PARAMETERS,
-    responses={
-        (200, "application/json"): AccessEventSerializer(many=True),
-        (200, "text/csv"): OpenApiTypes.STR,
-    },
-)
 class EventListView(generics.GenericAPIView[AccessEvent]):
     """The access log, newest first, filtered by user, case, action, type and period.
 

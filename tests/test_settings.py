@@ -68,7 +68,7 @@ def test_production_needs_its_own_audit_keys_and_a_checkpoint_file(tmp_path):
     base = {
         "FIELD_ENCRYPTION_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
         "BLIND_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
-        "SECRET_KEY": "a-secret-key",
+        "SECRET_KEY": "a-secret-key-of-at-least-fifty-characters-for-this-test",
         "AUDIT_CHAIN_KEY": "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=",
         "AUDIT_CHECKPOINT_KEY": "REREREREREREREREREREREREREREREREREREREREREQ=",
         "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.jsonl"),

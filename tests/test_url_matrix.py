@@ -413,6 +413,9 @@ def test_every_admin_url_is_for_the_administrator_only(world, api_as, rf):
     world.beheer.is_superuser = True
     world.beheer.save()
     _case(world, api_as, "awaiting_lead")  # a case, its notifications, entries in the log
+    Client().post(
+        reverse("accounts:login"), {"username": "iemand", "password": "fout-wachtwoord"}
+    )  # a throttle row
     pages = _admin_pages(world)
     names = {name for name in _url_arguments(get_resolver()) if name.startswith(f"{ADMIN_NAMESPACE}:")}
     site_pages = {f"admin:{name}" for name in (*ADMIN_SITE_PAGES, *ADMIN_PUBLIC)}

@@ -25,6 +25,9 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": "k1:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
         "BLIND_INDEX_KEY": "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_CHAIN_KEY": "Q0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0M=",
+        "AUDIT_CHECKPOINT_KEY": "REREREREREREREREREREREREREREREREREREREREREQ=",
+        "AUDIT_CHECKPOINT_PATH": str(tmp_path / "checkpoints.jsonl"),
         **extra,
     }
 
