@@ -110,7 +110,9 @@ class AccessEvent(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     request_id = models.CharField(_("verzoek-id"), max_length=64, blank=True)
     # The client's own W3C traceparent, validated; request_id is always made by the server.
-    trace_parent = models.CharField(_("traceparent van de client"), max_length=55, blank=True, db_default="")
+    trace_parent = models.CharField(
+        _("traceparent van de client"), max_length=55, blank=True, default="", db_default=""
+    )
     detail = CanonicalJSONField(_("details"), default=dict, blank=True)
 
     # Tamper evidence: position in one of settings.AUDIT_CHAINS hash chains.

@@ -46,8 +46,8 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[str]
         codes.append("400")
     if secured:
         codes += ["401", "403"]
-    if "path" in parameters or "page" in query:
-        codes.append("404")  # also a page number past the last page
+    if "path" in parameters or query & {"page", "format"}:
+        codes.append("404")  # also a page past the last one, or a ?format= the view does not render
     if has_body:
         codes += ["413", "415"]
     if method == "post" and path.startswith("/api/v1/cases/{"):

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accessevent',
             name='trace_parent',
-            field=models.CharField(blank=True, db_default='', max_length=55, verbose_name='traceparent van de client'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=55, verbose_name='traceparent van de client'),
         ),
     ]
