@@ -7,16 +7,18 @@ with any cell that a spreadsheet would run as a formula defused.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .chain import BODY_FIELDS, canonical_json
 from .models import AccessEvent
+from .subjects import Viewer
 
 # The log fields an auditor sees, in the API and in the export: never case content.
 FIELDS = ["id", *BODY_FIELDS, "chain", "seq", "prev_hash", "hash"]
@@ -58,4 +60,48 @@ def csv_response(events: QuerySet[AccessEvent]) -> StreamingHttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(csv_lines(events), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
+    return response
+
+
+VIEWER_FIELDS = [
+    "user_id",
+    "username",
+    "user_name",
+    "role",
+    "organisation",
+    "first_access",
+    "last_access",
+    "count",
+    "denied",
+    "actions",
+    "break_glass_reasons",
+]
+
+
+def viewer_csv_response(subject_id: str, viewers: Iterable[Viewer]) -> HttpResponse:
+    """ "Who saw this household" as CSV: one row per person and role, action codes as in the log.
+
+    The summary is small (one row per person), so it is written whole; the
+    caller logs the export first.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(VIEWER_FIELDS)
+    for viewer in viewers:
+        row = [
+            viewer.user_id,
+            viewer.username,
+            viewer.user_name,
+            viewer.role,
+            viewer.organisation,
+            viewer.first,
+            viewer.last,
+            viewer.count,
+            viewer.denied,
+            " ".join(viewer.actions),
+            " | ".join(viewer.reasons),
+        ]
+        writer.writerow([csv_cell(value) for value in row])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wie-zag-{subject_id[:8]}.csv"'
     return response
