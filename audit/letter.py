@@ -69,7 +69,7 @@ def letter_pdf(
 ) -> bytes:
     """The letter as PDF bytes. ``staff_names`` defaults to the setting."""
     if staff_names is None:
-        staff_names = bool(getattr(settings, "AUDIT_LETTER_STAFF_NAMES", False))
+        staff_names = bool(settings.AUDIT_LETTER_STAFF_NAMES)
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName="Helvetica", fontSize=10, leading=14)
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=12)

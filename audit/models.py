@@ -251,7 +251,9 @@ class SubjectKey(models.Model):
     the match keys; it holds no plaintext.
     """
 
-    id = models.BigAutoField(primary_key=True)
+    # Set in Python, not by the database: intake writes these in the same
+    # statement as the match keys, which take their ids from the database.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     digest = models.CharField(_("sleutel"), max_length=32)
     subject_id = models.CharField(_("betrokkene (pseudoniem)"), max_length=64)
 

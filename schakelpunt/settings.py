@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
 # behind one lock.
 AUDIT_CHAINS = env_int("AUDIT_CHAINS", 16)
 
+# The letter that answers a resident's access request names organisations and
+# roles; staff names only when the municipality's policy says so.
+AUDIT_LETTER_STAFF_NAMES = env_bool("AUDIT_LETTER_STAFF_NAMES", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
