@@ -16,8 +16,11 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from helpers import paging
+
 from .chain import BODY_FIELDS, canonical_json
 from .models import AccessEvent
+from .selectors import ORDER
 from .subjects import Viewer
 
 # The log fields an auditor sees, in the API and in the export: never case content.
@@ -44,12 +47,29 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+CHUNK = 2000
+
+
 def csv_lines(events: QuerySet[AccessEvent]) -> Iterator[str]:
-    """The header, then one line per entry, read from the database in chunks."""
+    """The header, then one line per entry, newest first, read in chunks by key.
+
+    Each chunk is one index range scan after the last entry of the one before
+    (no OFFSET, no cursor held open between chunks), so the first line goes out
+    at once and memory stays flat however long the log is. An entry written
+    while the export runs is newer than the first chunk and is not included.
+    """
     writer = csv.writer(_Echo())
     yield writer.writerow(FIELDS)
-    for row in events.values_list(*FIELDS).iterator(chunk_size=2000):
-        yield writer.writerow([csv_cell(value) for value in row])
+    occurred, ident = FIELDS.index("occurred_at"), FIELDS.index("id")
+    key: tuple[Any, ...] | None = None
+    while True:
+        rows = list(paging.beyond(events, ORDER, key, "<").values_list(*FIELDS)[:CHUNK])
+        if not rows:
+            return
+        yield "".join(writer.writerow([csv_cell(value) for value in row]) for row in rows)
+        if len(rows) < CHUNK:
+            return
+        key = (rows[-1][occurred], rows[-1][ident])
 
 
 def csv_response(events: QuerySet[AccessEvent]) -> StreamingHttpResponse:
