@@ -215,12 +215,23 @@ _EVENT_PARAMETERS = [
 ]
 
 
+class EventRowSerializer(AccessEventSerializer):
+    """An entry as the list shows it (for the schema): its log fields and two aids."""
+
+    case_reference = serializers.CharField(help_text="the case's reference, when the entry names a case")
+    action_label = serializers.CharField(help_text="the action in words, in the request's language")
+
+    class Meta(AccessEventSerializer.Meta):
+        fields = [*FIELDS, "case_reference", "action_label"]
+        read_only_fields = fields
+
+
 class EventPageSerializer(_SerializerBase):
     count = serializers.IntegerField(help_text=f"exact up to {COUNT_CAP}; above it {COUNT_CAP + 1}")
     count_exact = serializers.BooleanField()
     next = serializers.URLField(allow_null=True, help_text="older entries")
     previous = serializers.URLField(allow_null=True, help_text="newer entries")
-    results = AccessEventSerializer(many=True)
+    results = EventRowSerializer(many=True)
 
 
 @extend_schema(
@@ -262,7 +273,16 @@ class EventListView(_ListViewBase):
 
         page = selectors.page_of(events, size=_page_size(request), **_place(request))
         count = selectors.capped_count(events)
-        data = self.get_serializer(page.rows, many=True).data
+        references = subjects.references(event.case_id for event in page.rows)
+        data = [
+            {
+                **row,
+                # Beside the codes: the case's reference and the action in words.
+                "case_reference": references.get(event.case_id, "") if event.case_id else "",
+                "action_label": action_label(event.action),
+            }
+            for event, row in zip(page.rows, self.get_serializer(page.rows, many=True).data, strict=True)
+        ]
         # Fetched but not yet served: the entry must be written first.
         record(
             actor=request.user,

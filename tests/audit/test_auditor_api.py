@@ -83,7 +83,9 @@ def test_the_auditor_sees_the_log_newest_first(log, world, api_as):
     response = api_as(world.auditor).get(EVENTS)
 
     assert _ids(response) == [e.pk for e in reversed(log.values())]
-    assert set(response.json()["results"][0]) == set(FIELDS)  # log fields only
+    # Log fields only, with the case's reference and the action in words beside them.
+    assert set(response.json()["results"][0]) == {*FIELDS, "case_reference", "action_label"}
+    assert response.json()["results"][-1]["action_label"] == "Casus ingezien"
 
 
 def test_who_saw_this_case(log, world, api_as, case_id):
