@@ -70,15 +70,18 @@ ROLES: dict[str, Promise] = {
 }
 
 
+def is_refusal(action: str) -> bool:
+    """A refused request's action: its method and path (``GET /api/v1/cases/…``)."""
+    method = action.split(" ", 1)[0]
+    return method.isupper() and " /" in action
+
+
 def action_label(action: str) -> str:
     """The action in words; a refused request (``GET /path``) as "request refused"."""
     label = ACTIONS.get(action)
     if label is not None:
         return str(label)
-    method = action.split(" ", 1)[0]
-    if method.isupper() and " /" in action:
-        return str(_REFUSED)
-    return action
+    return str(_REFUSED) if is_refusal(action) else action
 
 
 def role_label(roles: str) -> str:

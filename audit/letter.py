@@ -24,7 +24,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .labels import action_label, role_label
+from .labels import action_label, is_refusal, role_label
 from .subjects import CaseRef, Viewer
 
 
@@ -56,9 +56,10 @@ def _lines(viewers: Sequence[Viewer]) -> list[_Line]:
         if line is None:
             line = lines[key] = _Line(key[0], viewer.role, viewer.first, viewer.last)
         line.first, line.last = min(line.first, viewer.first), max(line.last, viewer.last)
-        line.count += viewer.count
+        # Refused attempts showed nothing: they are listed apart, not counted as seeing.
+        line.count += viewer.count - viewer.denied
         line.denied += viewer.denied
-        line.actions.update(action_label(action) for action in viewer.actions)
+        line.actions.update(action_label(a) for a in viewer.actions if not is_refusal(a))
         line.reasons.extend(reason for reason in viewer.reasons if reason not in line.reasons)
         line.people.add(viewer.user_name or viewer.username)
     return sorted(lines.values(), key=lambda line: (line.organisation, line.role))
@@ -92,7 +93,8 @@ def letter_pdf(
         ),
         Spacer(1, 0.3 * cm),
     ]
-    if not lines:
+    seen = [line for line in lines if line.count]
+    if not seen:
         story.append(Paragraph("Er is niemand geweest die uw gegevens heeft ingezien of gewijzigd.", body))
     else:
         story.append(Paragraph("Wie zag of gebruikte uw gegevens", sub))
@@ -100,12 +102,9 @@ def letter_pdf(
         if staff_names:
             header.insert(2, "Medewerker")
         rows: list[list[object]] = [[Paragraph(f"<b>{escape(cell)}</b>", small) for cell in header]]
-        for line in lines:
-            period = (
-                _day(line.first)
-                if _day(line.first) == _day(line.last)
-                else f"{_day(line.first)} t/m {_day(line.last)}"
-            )
+        for line in seen:
+            first, last = _day(line.first), _day(line.last)
+            period = first if first == last else f"{first} t/m {last}"
             cells = [
                 escape(line.organisation),
                 escape(role_label(line.role) or "-"),
@@ -130,41 +129,41 @@ def letter_pdf(
             )
         )
         story.append(table)
-        reasons = [(line, reason) for line in lines for reason in line.reasons]
-        if reasons:
-            story += [Spacer(1, 0.4 * cm), Paragraph("Inzage buiten de gewone toegang", sub)]
+    reasons = [(line, reason) for line in lines for reason in line.reasons]
+    if reasons:
+        story += [Spacer(1, 0.4 * cm), Paragraph("Inzage buiten de gewone toegang", sub)]
+        story.append(
+            Paragraph(
+                "Soms moet iemand die uw dossier normaal niet ziet het toch inzien, bijvoorbeeld "
+                "bij spoed. Dat mag alleen met een reden, die wordt vastgelegd en gecontroleerd. "
+                "Dit waren de redenen:",
+                body,
+            )
+        )
+        for line, reason in reasons:
             story.append(
                 Paragraph(
-                    "Soms moet iemand die uw dossier normaal niet ziet het toch inzien, bijvoorbeeld "
-                    "bij spoed. Dat mag alleen met een reden, die wordt vastgelegd en gecontroleerd. "
-                    "Dit waren de redenen:",
+                    f"- {escape(line.organisation)} ({escape(role_label(line.role))}): {escape(reason)}",
                     body,
                 )
             )
-            for line, reason in reasons:
-                story.append(
-                    Paragraph(
-                        f"- {escape(line.organisation)} ({escape(role_label(line.role))}): {escape(reason)}",
-                        body,
-                    )
-                )
-        denied = [line for line in lines if line.denied]
-        if denied:
-            story += [Spacer(1, 0.4 * cm), Paragraph("Geweigerde pogingen", sub)]
+    denied = [line for line in lines if line.denied]
+    if denied:
+        story += [Spacer(1, 0.4 * cm), Paragraph("Geweigerde pogingen", sub)]
+        story.append(
+            Paragraph(
+                "Deze pogingen om uw gegevens in te zien zijn geweigerd; er is toen niets getoond:",
+                body,
+            )
+        )
+        for line in denied:
             story.append(
                 Paragraph(
-                    "Deze pogingen om uw gegevens in te zien zijn geweigerd; er is toen niets getoond:",
+                    f"- {escape(line.organisation)} ({escape(role_label(line.role) or '-')}): "
+                    f"{line.denied} keer",
                     body,
                 )
             )
-            for line in denied:
-                story.append(
-                    Paragraph(
-                        f"- {escape(line.organisation)} ({escape(role_label(line.role) or '-')}): "
-                        f"{line.denied} keer",
-                        body,
-                    )
-                )
     story += [
         Spacer(1, 0.5 * cm),
         Paragraph(

@@ -4,13 +4,16 @@ refusals, as a page, an API, a CSV file and a letter to the resident (PDF)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.test import Client, override_settings
 from pypdf import PdfReader
 
+from audit.letter import letter_pdf
 from audit.models import AccessEvent
+from audit.subjects import Viewer
 from cases.models import Case
 from tests.cases.flow import advance, file_case
 
@@ -151,3 +154,18 @@ def test_the_search_page_posts_a_bsn_and_never_shows_it_back(world, web_as, api_
     html = response.content.decode()
     assert str(Case.objects.get(pk=case_id).household_id) in html
     assert "111222333" not in html
+
+
+def test_a_refused_attempt_is_not_told_as_seeing(db):
+    moment = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
+    refused_only = Viewer(
+        9, "energie", "E. Nergie", "partner", "Energie Samen", moment, moment, 2, 2, ["GET /x/"]
+    )
+    lead = Viewer(5, "lead", "L. Ead", "professional", "Gemeente", moment, moment, 3, 0, ["case.read"])
+
+    text = _letter_text(letter_pdf(cases=[], viewers=[refused_only, lead]))
+
+    assert text.count("Energie Samen") == 1
+    assert text.index("Energie Samen") > text.index("Geweigerde pogingen")
+    assert "Energie Samen (medewerker van een partnerorganisatie): 2 keer" in text
+    assert "Verzoek geweigerd" not in text
