@@ -474,7 +474,20 @@ class SubjectListView(APIView):
         responses=FoundSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        query = SubjectQuery(data=request.query_params)
+        return self._find(request, request.query_params)
+
+    @extend_schema(
+        tags=["audit"],
+        operation_id="audit_subjects_find_by_body",
+        request=SubjectQuery,
+        responses=FoundSerializer(many=True),
+        description="The same search with the key in the body, so a BSN stays out of URLs and access logs.",
+    )
+    def post(self, request: Request) -> Response:
+        return self._find(request, request.data)
+
+    def _find(self, request: Request, data: Any) -> Response:
+        query = SubjectQuery(data=data)
         query.is_valid(raise_exception=True)
         found = subjects.find(actor=actor_of(request), via="api", **query.validated_data)
         return Response(

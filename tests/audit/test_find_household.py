@@ -102,3 +102,13 @@ def test_unknown_references_and_usernames_are_named(world, api_as):
     assert response.status_code == 400
     assert response.json()["case"] == ["Er is geen casus of signaal met deze referentie."]
     assert response.json()["user"] == ["Er is geen gebruiker met deze gebruikersnaam of dit id."]
+
+
+def test_a_bsn_can_be_posted_to_keep_it_out_of_urls(world, api_as):
+    case_id = file_case(world, api_as, subject__bsn=BSN)
+
+    response = api_as(world.auditor).post(SUBJECTS, {"bsn": BSN}, format="json")
+
+    assert response.status_code == 200
+    assert [row["subject_id"] for row in response.json()] == [_household(case_id)]
+    assert not AccessEvent.objects.filter(action__contains=BSN).exists()
