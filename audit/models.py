@@ -131,6 +131,9 @@ class AccessEvent(models.Model):
             models.Index(fields=["action", "occurred_at"], name="audit_event_action_idx"),
             # "Who saw this household": its entries, and its summary, by subject id.
             models.Index(fields=["subject_id", "occurred_at", "id"], name="audit_event_subject_idx"),
+            # A rare type (erasures, integrity checks) would otherwise be looked for
+            # through the whole log, newest first.
+            models.Index(fields=["event_type", "occurred_at", "id"], name="audit_event_type_idx"),
         ]
 
     def __str__(self) -> str:

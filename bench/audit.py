@@ -397,7 +397,7 @@ def _p95_ms(values: list[float]) -> float:
 def measure_pages(rounds: int) -> list[dict[str, Any]]:
     """The auditor's log pages (web and API) at the log's full size: the first page, pages
     deep in the log (a cursor at a random entry), the oldest page, filtered pages (by
-    user, case, household), and "who saw this household" (API and web page), each
+    user, case, household, a rare event type), and "who saw this household" (API and web page), each
     ``rounds`` times, in-process with the full middleware; the auditor's own reads are
     logged as in production."""
     # The pages run as in production (DJANGO_DEBUG off): their CSS and JS come
@@ -450,6 +450,7 @@ def measure_pages(rounds: int) -> list[dict[str, Any]]:
             (web, f"/toegangslog/?user={user}", {}),
             (web, f"/toegangslog/?case={case}", {}),
             (api, f"/api/v1/audit/events/?subject={subject}", auth),
+            (web, f"/toegangslog/?event_type=denied&cursor={deep_cursor()}", {}),
             (web, f"/toegangslog/?user={user}&cursor={deep_cursor()}", {}),
         ],
         "summary": lambda: [
