@@ -39,22 +39,22 @@ KNOWN_ACTIONS = (
 
 
 def event_filter_form() -> WebForm:
-    users = User.objects.order_by("username").only("pk", "username", "first_name", "last_name")
+    usernames = list(User.objects.order_by("username").values_list("username", flat=True)[:1000])
     return WebForm(
         "events",
         [
             FormField(
-                "user",
-                _("Gebruiker"),
-                "select",
-                choices=[Choice("", _("Iedereen"))]
-                + [Choice(str(u.pk), f"{u.display_name} ({u.username})") for u in users],
+                "case",
+                _("Casus"),
+                hint=_("Referentie van een casus (C-…) of een signaal (S-…): wie heeft deze casus gezien?"),
+                autocomplete="off",
             ),
             FormField(
-                "case",
-                _("Casus-id"),
-                hint=_("Wie heeft deze casus gezien? Plak het id van de casus."),
+                "user",
+                _("Gebruiker"),
+                hint=_("Gebruikersnaam"),
                 autocomplete="off",
+                suggestions=usernames,
             ),
             FormField(
                 "action",
@@ -71,5 +71,8 @@ def event_filter_form() -> WebForm:
             ),
             FormField("since", _("Vanaf"), "date", width="m"),
             FormField("until", _("Tot en met"), "date", width="m"),
+            FormField(
+                "subject", _("Huishouden"), hint=_("Pseudoniem id van het huishouden"), autocomplete="off"
+            ),
         ],
     )

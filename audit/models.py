@@ -133,6 +133,11 @@ class AccessEvent(models.Model):
             models.Index(fields=["user_id", "occurred_at"], name="audit_event_user_idx"),
             models.Index(fields=["case_id", "occurred_at"], name="audit_event_case_idx"),
             models.Index(fields=["action", "occurred_at"], name="audit_event_action_idx"),
+            # "Who saw this household": its entries, and its summary, by subject id.
+            models.Index(fields=["subject_id", "occurred_at", "id"], name="audit_event_subject_idx"),
+            # A rare type (erasures, integrity checks) would otherwise be looked for
+            # through the whole log, newest first.
+            models.Index(fields=["event_type", "occurred_at", "id"], name="audit_event_type_idx"),
         ]
 
     def __str__(self) -> str:
@@ -244,3 +249,28 @@ class VerificationRun(models.Model):
         if not self.total:
             return None
         return min(100, round(100 * self.checked / self.total))
+
+
+class SubjectKey(models.Model):
+    """A resident's BSN, as a blind index, beside the household (subject id) it matched.
+
+    The auditor's way back from a BSN to the households it was ever part of,
+    for a subject-access request: unlike the match keys (``cases``), these are
+    kept when a household's data is erased, like the log entries they lead
+    to. The index is keyed for this purpose only, so it cannot be joined with
+    the match keys; it holds no plaintext.
+    """
+
+    # Set in Python, not by the database: intake writes these in the same
+    # statement as the match keys, which take their ids from the database.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    digest = models.CharField(_("sleutel"), max_length=32)
+    subject_id = models.CharField(_("betrokkene (pseudoniem)"), max_length=64)
+
+    class Meta:
+        verbose_name = _("betrokkenesleutel")
+        verbose_name_plural = _("betrokkenesleutels")
+        indexes = [models.Index(fields=["digest"], name="audit_subject_key_digest_idx")]
+
+    def __str__(self) -> str:
+        return self.subject_id

@@ -127,15 +127,25 @@ def record_denied(*, actor: Any, request: RefusedRequest, status: int, code: str
     The one place denials are written, for the API's exception handler and
     the pages' 403 and 404 handlers alike. ``actor`` is whoever was logged in
     (``None`` or an anonymous user when nobody was). The entry names the
-    method and path, which hold ids but never personal data.
+    method and path, which hold ids but never personal data, and the case
+    the path asked for (so "who saw this household" shows the refusals too).
     """
     return record(
         actor=actor if actor is not None and actor.is_authenticated else None,
         event_type="denied",
         action=f"{request.method} {request.path}"[:200],
         outcome="denied",
+        case_id=_asked_case(request),
         detail={"status": status, "code": code},
     )
+
+
+def _asked_case(request: RefusedRequest) -> uuid.UUID | None:
+    """The ``case_id`` of the URL that was refused, if it names one (a DRF request passes
+    ``resolver_match`` through to Django's)."""
+    match = getattr(request, "resolver_match", None)
+    value = match.kwargs.get("case_id") if match is not None else None
+    return value if isinstance(value, uuid.UUID) else None
 
 
 def _build_entry(

@@ -1,5 +1,7 @@
-"""Access-log cost and integrity: a case-detail read with and without its log entry, and
-the integrity check of 10,000,000 entries as the auditor starts it.
+"""Access-log cost, the auditor's pages and integrity: a case-detail read with and without
+its log entry, the auditor's log pages (first, deep, oldest, filtered), "who saw this
+household" and the CSV export's first bytes, and the integrity check of 10,000,000
+entries as the auditor starts it.
 
 The entries are generated as valid hash chains with the project's own
 helpers (``audit.chain.body``, ``message``, ``signer``) and loaded with COPY
@@ -26,6 +28,7 @@ show it.
     .venv/bin/python -m bench.audit              # full scale; loading takes several minutes
     .venv/bin/python -m bench.audit --reuse      # keep the loaded log of an earlier run
     .venv/bin/python -m bench.audit --smoke      # 20,000 entries, under a minute
+    .venv/bin/python -m bench.audit --reuse --only-pages   # the auditor's pages alone
 """
 
 from __future__ import annotations
@@ -372,6 +375,156 @@ def measure_reads(case_id: str, token: str, pairs: int) -> dict[str, Any]:
     return {"on": on, "off": off}
 
 
+TARGET_PAGE_P95_MS = 200.0  # any page of the auditor's log, first or deep, at 10,000,000 entries
+TARGET_SUMMARY_P95_MS = 500.0  # "who saw this household"
+TARGET_CSV_FIRST_BYTE_S = 1.0  # the export starts streaming within a second
+
+
+def _timed(client: Any, path: str, headers: dict[str, str]) -> float:
+    started = time.perf_counter()
+    answer = client.get(path, headers=headers)
+    if answer.status_code != 200:
+        raise SystemExit(f"GET {path} answered {answer.status_code}: {answer.content[:300]!r}")
+    if getattr(answer, "streaming", False):
+        raise SystemExit(f"GET {path} streams; time it with measure_export")
+    return time.perf_counter() - started
+
+
+def _p95_ms(values: list[float]) -> float:
+    return common.percentile(values, 0.95) * 1000
+
+
+def measure_pages(rounds: int) -> list[dict[str, Any]]:
+    """The auditor's log pages (web and API) at the log's full size: the first page, pages
+    deep in the log (a cursor at a random entry), the oldest page, filtered pages (by
+    user, case, household, a rare event type), and "who saw this household" (API and web page), each
+    ``rounds`` times, in-process with the full middleware; the auditor's own reads are
+    logged as in production."""
+    # The pages run as in production (DJANGO_DEBUG off): their CSS and JS come
+    # from the collected static files' manifest.
+    from django.core.management import call_command
+    from django.test import Client
+
+    from audit import selectors
+    from audit.models import AccessEvent
+    from coordination.models import User
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    auditor = User.objects.get(username="auditor")
+    token = common.token_for("auditor")
+    web = Client()
+    web.force_login(auditor)
+    api = Client()
+    auth = {"authorization": f"Token {token}"}
+    newest = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 1
+    rng = random.Random(7)
+
+    def deep_cursor() -> str:
+        # A random entry far into the log: what a pager link holds after many pages.
+        while True:
+            entry = AccessEvent.objects.filter(pk=rng.randint(1, newest)).first()
+            if entry is not None:
+                return selectors.encode(entry)
+
+    def busy(column: str, **given: Any) -> str:
+        # A household, case or user of a random entry of the loaded log: each has
+        # hundreds (a user tens of thousands) of entries spread over five years.
+        while True:
+            entry = AccessEvent.objects.filter(pk=rng.randint(1, newest), **given)
+            value = entry.values_list(column, flat=True).first()
+            if value:
+                return str(value)
+
+    subject = busy("subject_id", subject_id__gt="")
+    case = busy("case_id", case_id__isnull=False)
+    user = busy("user_id", user_id__isnull=False)
+    kinds: dict[str, Callable[[], list[tuple[Any, str, dict[str, str]]]]] = {
+        "first": lambda: [(web, "/toegangslog/", {}), (api, "/api/v1/audit/events/", auth)],
+        "deep": lambda: [
+            (web, f"/toegangslog/?cursor={deep_cursor()}", {}),
+            (api, f"/api/v1/audit/events/?cursor={deep_cursor()}", auth),
+            (web, f"/toegangslog/?before={deep_cursor()}", {}),
+        ],
+        "oldest": lambda: [(web, "/toegangslog/?last=1", {}), (api, "/api/v1/audit/events/?last=1", auth)],
+        "filtered": lambda: [
+            (web, f"/toegangslog/?user={user}", {}),
+            (web, f"/toegangslog/?case={case}", {}),
+            (api, f"/api/v1/audit/events/?subject={subject}", auth),
+            (web, f"/toegangslog/?event_type=denied&cursor={deep_cursor()}", {}),
+            (web, f"/toegangslog/?user={user}&cursor={deep_cursor()}", {}),
+        ],
+        "summary": lambda: [
+            (api, f"/api/v1/audit/subjects/{subject}/", auth),
+            (web, f"/toegangslog/huishoudens/{subject}/", {}),
+        ],
+    }
+    for make in kinds.values():  # warm up: connections, templates, the plan cache
+        for client, path, headers in make():
+            _timed(client, path, headers)
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for _ in range(rounds):
+        for kind, make in kinds.items():
+            for client, path, headers in make():
+                times[kind].append(_timed(client, path, headers))
+    figures = []
+    for kind, values in times.items():
+        target = TARGET_SUMMARY_P95_MS if kind == "summary" else TARGET_PAGE_P95_MS
+        p95 = _p95_ms(values)
+        figures.append(
+            common.figure(
+                f"audit_{kind}_page_p95" if kind != "summary" else "audit_household_summary_p95",
+                p95,
+                "ms",
+                target,
+                p95 <= target,
+                median_ms=round(statistics.median(values) * 1000, 2),
+                max_ms=round(max(values) * 1000, 2),
+                requests=len(values),
+                log_entries=newest,
+            )
+        )
+    return figures
+
+
+def measure_export(rows: int) -> dict[str, Any]:
+    """The whole log's CSV export: time to its first bytes, then ``rows`` lines read on
+    to show the memory stays flat while it streams."""
+    import resource
+
+    from django.test import Client
+
+    from coordination.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="auditor"))
+    started = time.perf_counter()
+    answer = client.get("/toegangslog/export.csv")
+    if answer.status_code != 200 or not answer.streaming:
+        raise SystemExit(f"the export answered {answer.status_code}, streaming={answer.streaming}")
+    chunks = iter(getattr(answer, "streaming_content"))  # noqa: B009 -- the test client's type hides it
+    next(chunks)  # the header
+    lines = next(chunks).count(b"\n")  # the first chunk of entries
+    first_byte = time.perf_counter() - started
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for chunk in chunks:
+        lines += chunk.count(b"\n")
+        if lines >= rows:
+            break
+    elapsed = time.perf_counter() - started
+    grew_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    answer.close()
+    return common.figure(
+        "audit_csv_first_byte",
+        first_byte,
+        "s",
+        TARGET_CSV_FIRST_BYTE_S,
+        first_byte <= TARGET_CSV_FIRST_BYTE_S,
+        rows_read=lines,
+        rows_per_s=round(lines / elapsed),
+        peak_memory_growth_mib=round(grew_mib, 1),
+    )
+
+
 def verify_through_the_job(database: str, pool: str) -> tuple[Any, float]:
     """Start a check as the auditor does and wait for a real worker to finish it: (run, seconds)."""
     from django.test import Client
@@ -415,6 +568,15 @@ def main() -> None:
         "--pairs", type=int, default=0, help="reads with and without the log (default by scale)"
     )
     parser.add_argument(
+        "--only-pages",
+        action="store_true",
+        help="only the auditor's pages, summary and export (no read cost, no integrity check)",
+    )
+    parser.add_argument("--rounds", type=int, default=0, help="rounds of page requests (default by scale)")
+    parser.add_argument(
+        "--database", default="", help="the bench database (default bench_audit); must start with bench_"
+    )
+    parser.add_argument(
         "--pool",
         choices=["prefork", "solo"],
         default="prefork",
@@ -422,7 +584,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    database = common.database_name("audit", args.smoke)
+    database = args.database or common.database_name("audit", args.smoke)
     entries = args.entries or (20_000 if args.smoke else FULL_ENTRIES)
     pairs = args.pairs or (100 if args.smoke else 1500)
 
@@ -447,6 +609,13 @@ def main() -> None:
     import secrets
 
     common.seed(secrets.token_urlsafe(16))
+    rounds = args.rounds or (5 if args.smoke else 40)
+    common.say(f"the auditor's pages over {loaded} entries: {rounds} rounds")
+    page_figures = measure_pages(rounds)
+    export_figure = measure_export(2000 if args.smoke else 50_000)
+    if args.only_pages:
+        common.finish(page_figures[1], [*page_figures, export_figure])
+        return
     case = Case.objects.filter(lead__username="professional-noord").first()
     if case is None:
         case_id, token = build_case()
@@ -494,7 +663,7 @@ def main() -> None:
         waited_s=round((run.started_at - run.created_at).total_seconds(), 3) if run.started_at else None,
         entries_per_s=round(run.checked / seconds),
     )
-    common.finish(cost_figure, [cost_figure, verify_figure])
+    common.finish(cost_figure, [cost_figure, verify_figure, *page_figures, export_figure])
     if args.drop:
         common.drop_database(database)
 

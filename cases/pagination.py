@@ -9,15 +9,14 @@ never personal data, so it may travel in a URL.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
+
+from helpers import paging
 
 from .models import Case
 
@@ -30,8 +29,8 @@ Key = tuple[int, datetime.datetime, uuid.UUID]
 """A row's place in the queue: (queue_rank, opened_at, id)."""
 
 
-class InvalidCursor(ValueError):
-    """A cursor that was not made by ``encode`` (edited or cut off)."""
+InvalidCursor = paging.InvalidCursor
+"""A cursor that was not made by ``encode`` (edited or cut off)."""
 
 
 def key_of(case: Case) -> Key:
@@ -39,17 +38,12 @@ def key_of(case: Case) -> Key:
 
 
 def encode(case: Case) -> str:
-    raw = json.dumps([case.queue_rank, case.opened_at.isoformat(), str(case.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return paging.encode_cursor(key_of(case))
 
 
 def decode(cursor: str) -> Key:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        rank, opened_at, case_id = json.loads(base64.urlsafe_b64decode(padded))
-        return int(rank), datetime.datetime.fromisoformat(opened_at), uuid.UUID(case_id)
-    except (ValueError, TypeError) as exc:  # also binascii.Error and JSONDecodeError
-        raise InvalidCursor(cursor) from exc
+    rank, opened_at, case_id = paging.decode_cursor(cursor, (int, datetime.datetime.fromisoformat, uuid.UUID))
+    return rank, opened_at, case_id
 
 
 def clamp_page_size(size: int) -> int:
@@ -57,15 +51,7 @@ def clamp_page_size(size: int) -> int:
 
 
 def _beyond(part: QuerySet[Case], key: Key | None, operator: str) -> QuerySet[Case]:
-    if key is None:
-        return part
-    table = Case._meta.db_table
-    condition = RawSQL(  # noqa: S611 -- fixed SQL; the key's values are bound parameters
-        f'("{table}"."queue_rank", "{table}"."opened_at", "{table}"."id") {operator} (%s, %s, %s)',
-        key,
-        output_field=BooleanField(),
-    )
-    return part.filter(condition)
+    return paging.beyond(part, ORDERING, key, operator)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit.models import SubjectKey
+from audit.subjects import subject_key
 from coordination.models import Policy
 from coordination.selectors import PostcodeRouter
 from helpers import rows
+from helpers.crypto import blind_index
 
 from . import notifications
 from .deadlines import refresh_deadline
@@ -119,6 +122,7 @@ class _Batch:
     new_households: list[Household] = field(default_factory=list)
     new_keys: list[HouseholdKey] = field(default_factory=list)
     new_partial_keys: list[PartialKey] = field(default_factory=list)
+    new_subject_keys: list[SubjectKey] = field(default_factory=list)
     new_cases: dict[uuid.UUID, Case] = field(default_factory=dict)
     joined: dict[uuid.UUID, list[str]] = field(
         default_factory=lambda: defaultdict(list)
@@ -164,6 +168,7 @@ class _Batch:
             self.new_households.append(household)
             household_id = household.id
         suggested = self._suggested(keys, household_id, candidates)
+        self._keep_subject_key(arrival, keys, household_id)
         self._keep_keys(keys, household_id)
         if case is None:
             placement = Placement(case=self._open(arrival, household_id), created=True)
@@ -197,6 +202,19 @@ class _Batch:
                 if other is not None:
                     suggested.setdefault(other, evidence)
         return suggested
+
+    def _keep_subject_key(self, arrival: Arrival, keys: MatchKeys, household_id: uuid.UUID) -> None:
+        """The auditor's BSN key, once per BSN and household: when the BSN's match key is new
+        to the household (it is dropped on erasure; the auditor's key is not)."""
+        if not arrival.subject.bsn:
+            return
+        match_key = blind_index("bsn", arrival.subject.bsn.zfill(9))
+        if match_key not in keys.joining or self.household_of_key.get(match_key) == household_id:
+            return
+        kept = subject_key(arrival.subject.bsn)
+        if kept is not None:
+            kept.subject_id = str(household_id)
+            self.new_subject_keys.append(kept)
 
     def _keep_keys(self, keys: MatchKeys, household_id: uuid.UUID) -> None:
         for key in keys.joining:
@@ -246,6 +264,7 @@ class _Batch:
                 # No conflicts: every key is locked (``start``) and was looked up after.
                 rows.Insert(HouseholdKey, self.new_keys),
                 rows.Insert(PartialKey, self.new_partial_keys),
+                rows.Insert(SubjectKey, self.new_subject_keys),
                 rows.Insert(Case, list(self.new_cases.values())),
                 rows.Insert(PossibleMatch, _unmarked(self.marks, self.new_cases)),
             ]

@@ -29,7 +29,11 @@ def _items(user: User) -> list[tuple[str, str]]:
     if user.has_role(Role.PROFESSIONAL):
         items.append(("cases_web:mine", _("Mijn casussen")))
     if user.has_role(Role.AUDITOR):
-        items += [("audit_web:events", _("Toegangslog")), ("audit_web:verify", _("Integriteit"))]
+        items += [
+            ("audit_web:events", _("Toegangslog")),
+            ("audit_web:subjects", _("Huishouden zoeken")),
+            ("audit_web:verify", _("Integriteit")),
+        ]
     if user.has_role(Role.ADMIN):
         items.append(("admin:index", _("Beheer")))
     return items

@@ -361,6 +361,10 @@ if not AUDIT_CHECKPOINT_PATH:
 # `manage.py audit_checkpoint_public_key`), so the earlier lines still count.
 AUDIT_CHECKPOINT_PUBLIC_KEYS = [k for k in (env("AUDIT_CHECKPOINT_PUBLIC_KEYS", "") or "").split(",") if k]
 
+# The letter that answers a resident's access request names organisations and
+# roles; staff names only when the municipality's policy says so.
+AUDIT_LETTER_STAFF_NAMES = env_bool("AUDIT_LETTER_STAFF_NAMES", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,10 +6,11 @@ class SignalsConfig(AppConfig):
     verbose_name = "Signalen"
 
     def ready(self) -> None:
-        from audit import changes
+        from audit import changes, subjects
         from cases import events
 
         from . import receivers
+        from .audit_directory import SignalDirectory
         from .models import SignalType
 
         events.case_moved.connect(receivers.follow_case, dispatch_uid="signals-follow-case")
@@ -28,3 +29,4 @@ class SignalsConfig(AppConfig):
                 "active",
             ),
         )
+        subjects.register(SignalDirectory())

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
+from cases.models import Case
 from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from tests.cases.flow import advance, file_case, step
@@ -74,6 +75,8 @@ class Check:
     """A list: the actor of another organisation or team does not see the object in it."""
     format: str = "json"
     """How the API body is sent: "json" or "multipart"."""
+    query: str = ""
+    """A query string for the URL (a search that needs one)."""
 
 
 def _for(*roles: str) -> frozenset[str]:
@@ -209,6 +212,9 @@ API: dict[str, list[Check]] = {
         Check("post", _for("auditor"), "auditor", 202),
     ],
     "audit-verify-run": [Check("get", _for("auditor"), "auditor", target="run")],
+    "audit-subjects": [Check("get", _for("auditor"), "auditor", query="case=C-NONE")],
+    "audit-subject": [Check("get", _for("auditor"), "auditor", target="subject")],
+    "audit-subject-letter": [Check("get", _for("auditor"), "auditor", target="subject")],
 }
 
 # The OpenAPI schema and its two browsable pages, beside the API.
@@ -311,6 +317,10 @@ WEB: dict[str, list[Check]] = {
         Check("post", _for("auditor"), "auditor", 302),
     ],
     "audit_web:verify_run": [Check("get", _for("auditor"), "auditor", target="run")],
+    "audit_web:subjects": [Check("get", _for("auditor"), "auditor")],
+    "audit_web:subject": [Check("get", _for("auditor"), "auditor", target="subject")],
+    "audit_web:subject_export": [Check("get", _for("auditor"), "auditor", target="subject")],
+    "audit_web:subject_letter": [Check("get", _for("auditor"), "auditor", target="subject")],
 }
 
 # Django's admin site is one entry for all its URLs: it is governed by the
@@ -477,6 +487,9 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
         response = api_as(world.auditor).post("/api/v1/audit/verify/")
         assert response.status_code == 202, response.content
         return {"run_id": response.json()["id"]}, response.json()["id"]
+    if check.target == "subject":
+        household_id = str(Case.objects.get(pk=file_case(world, api_as)).household_id)
+        return {"subject_id": household_id}, household_id
     if check.target.startswith("case:"):
         case_id = _case(world, api_as, check.target.removeprefix("case:"))
         return {"case_id": case_id}, case_id
@@ -486,9 +499,10 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
 def _url(name: str, check: Check, made: dict[str, Any]) -> str:
     # A list page names no object in its URL.
     takes = _url_arguments(get_resolver())[name]
-    return reverse(
+    url = reverse(
         name, kwargs={key: value for key, value in {**made, **check.kwargs}.items() if key in takes}
     )
+    return f"{url}?{check.query}" if check.query else url
 
 
 # ---------------------------------------------------------------- asking
@@ -545,7 +559,9 @@ def test_each_actor_gets_the_answer_its_role_and_scope_give(world, api_as, name,
     assert answers == expected
     denied = sorted(
         (event.user_id, event.detail["status"])
-        for event in AccessEvent.objects.filter(event_type="denied", action=f"{check.method.upper()} {url}")
+        for event in AccessEvent.objects.filter(
+            event_type="denied", action=f"{check.method.upper()} {url.split('?')[0]}"
+        )
     )
     refusals = sorted((getattr(world, a).pk, status) for a, status in expected.items() if status >= 400)
     assert denied == refusals
@@ -560,6 +576,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "case_id": uuid.uuid4(),
         "run_id": uuid.uuid4(),
         "key_id": 987654321,
+        "subject_id": uuid.uuid4(),
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

@@ -83,7 +83,9 @@ def test_the_auditor_sees_the_log_newest_first(log, world, api_as):
     response = api_as(world.auditor).get(EVENTS)
 
     assert _ids(response) == [e.pk for e in reversed(log.values())]
-    assert set(response.json()["results"][0]) == set(FIELDS)  # log fields only
+    # Log fields only, with the case's reference and the action in words beside them.
+    assert set(response.json()["results"][0]) == {*FIELDS, "case_reference", "action_label"}
+    assert response.json()["results"][-1]["action_label"] == "Casus ingezien"
 
 
 def test_who_saw_this_case(log, world, api_as, case_id):
@@ -120,11 +122,38 @@ def test_filter_by_user(log, world, api_as):
     assert _ids(response) == [log["triage_reads"].pk]
 
 
-def test_the_list_is_paginated(log, world, api_as):
-    response = api_as(world.auditor).get(EVENTS, {"page_size": 2, "page": 2})
+def test_the_list_pages_by_key_forwards_backwards_and_to_the_oldest(log, world, api_as):
+    client = api_as(world.auditor)
+    first = client.get(EVENTS, {"page_size": 2})
+    assert (first.json()["count"], first.json()["count_exact"]) == (5, True)
+    assert first.json()["previous"] is None
 
-    assert response.json()["count"] == 5
-    assert _ids(response) == [log["coordinator_transition"].pk, log["professional_reads_other"].pk]
+    second = client.get(first.json()["next"])
+    assert _ids(second) == [log["coordinator_transition"].pk, log["professional_reads_other"].pk]
+    third = client.get(second.json()["next"])
+    assert _ids(third) == [log["triage_reads"].pk]
+    assert third.json()["next"] is None
+
+    back = client.get(third.json()["previous"])
+    assert _ids(back) == _ids(second)
+    oldest = client.get(EVENTS, {"page_size": 2, "last": "1"})
+    assert _ids(oldest) == [log["professional_reads_other"].pk, log["triage_reads"].pk]
+    assert oldest.json()["next"] is None and oldest.json()["previous"]
+
+
+def test_an_edited_cursor_is_refused_by_name(log, world, api_as):
+    response = api_as(world.auditor).get(EVENTS, {"cursor": "bm90IGEgY3Vyc29y"})
+
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
+def test_the_count_stops_at_its_cap(log, world, api_as, monkeypatch):
+    monkeypatch.setattr("audit.selectors.COUNT_CAP", 3)
+
+    body = api_as(world.auditor).get(EVENTS).json()
+
+    assert (body["count"], body["count_exact"]) == (4, False)
 
 
 @pytest.mark.parametrize(

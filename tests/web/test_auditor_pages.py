@@ -24,7 +24,7 @@ def test_the_access_log_page_lists_entries_and_logs_its_own_read(world, web_as, 
     assert "signal.create" in html
     assert "Jansen" not in html  # log fields only, never case content
     entry = AccessEvent.objects.get(action="audit.events.list")
-    assert (entry.username, entry.event_type, entry.detail["page"]) == ("auditor", "read", "1")
+    assert (entry.username, entry.event_type, entry.detail["rows"]) == ("auditor", "read", 2)
 
 
 def test_who_saw_this_case(world, web_as, case_in):

@@ -184,7 +184,7 @@ def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_acce
     login(page, "auditor")
     assert page.url.endswith("/toegangslog/")
     inspect.check(page, "toegangslog")
-    page.get_by_label("Casus-id").fill(case_id)
+    page.get_by_label("Casus (optioneel)", exact=True).fill(case_id)
     page.get_by_role("button", name="Filter toepassen").click()
     page.wait_for_url(f"**case={case_id}*")
     inspect.check(page, "wie-zag-deze-casus")
