@@ -62,7 +62,8 @@ def _columns() -> list[str]:
     """The entry table's columns in the order rows are generated: the export's order."""
     from audit.export import FIELDS
 
-    return list(FIELDS)
+    # The chained fields in the export's order, then those outside the chain.
+    return [*FIELDS, "trace_parent"]
 
 
 USER_AGENTS = [
@@ -174,7 +175,7 @@ def _load_part(job: tuple[str, int, int, int, int]) -> dict[int, tuple[int, str]
                     f"{k + 1}\t{occurred.isoformat()}\t{event_type}\t{action}\t{outcome}\t{user_id}"
                     f"\t{username}\t{user_name}\t{role}\t{organisation}\t\t\tf\t{subject}"
                     f"\t{case if case else chr(92) + 'N'}\t{object_type}\t{object_id}\t{ip}\t{agent}"
-                    f"\t{request_id}\t{detail}\t{chain}\t{seq}\t{prev[chain]}\t{digest}\n"
+                    f"\t{request_id}\t{detail}\t{chain}\t{seq}\t{prev[chain]}\t{digest}\t\n"
                 )
                 prev[chain] = digest
                 last[chain] = (seq, digest)
@@ -412,8 +413,7 @@ def measure_pages(rounds: int) -> list[dict[str, Any]]:
     call_command("collectstatic", interactive=False, verbosity=0)
     auditor = User.objects.get(username="auditor")
     token = common.token_for("auditor")
-    web = Client()
-    web.force_login(auditor)
+    web = common.logged_in_client(auditor.username)
     api = Client()
     auth = {"authorization": f"Token {token}"}
     newest = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 1
@@ -491,12 +491,7 @@ def measure_export(rows: int) -> dict[str, Any]:
     to show the memory stays flat while it streams."""
     import resource
 
-    from django.test import Client
-
-    from coordination.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username="auditor"))
+    client = common.logged_in_client("auditor")
     started = time.perf_counter()
     answer = client.get("/toegangslog/export.csv")
     if answer.status_code != 200 or not answer.streaming:

@@ -160,9 +160,41 @@ def migrate_and_seed(password: str) -> None:
 
 def seed(password: str) -> None:
     from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from coordination.models import User
+    from schakelpunt.second_factor import factor_required
 
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", password=password, stdout=quiet)
+    # As in production, every role but partners has a second factor: the servers run
+    # with it required, and each API request checks it.
+    for user in User.objects.all():
+        if factor_required(user):
+            TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+
+
+def logged_in_client(username: str) -> Any:
+    """A Django test client logged in as ``username`` and past the second factor, as after
+    the code page (the servers run with the factor required)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from coordination.models import User
+    from schakelpunt.second_factor import factor_required
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and factor_required(user):
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 def token_for(username: str) -> str:

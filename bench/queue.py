@@ -218,12 +218,8 @@ def api_actor(username: str) -> Actor:
 def web_actor(username: str) -> Actor:
     """A session made as a login makes it (Django's session store), without the login page."""
     from django.conf import settings
-    from django.test import Client
 
-    from coordination.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username=username))
+    client = common.logged_in_client(username)
     return Actor(
         username,
         ("Cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"),
