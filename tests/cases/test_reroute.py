@@ -45,7 +45,7 @@ def test_the_case_waits_for_a_lead_in_the_other_teams_queue(
     assert api_as(world.coordinator_noord).get(f"/api/v1/cases/{case_id}/").status_code == 404
     assert api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/").status_code == 404
     # In the timeline with its reason, and in the access log.
-    last = CaseTransition.objects.filter(case=case).order_by("-at").first()
+    last = CaseTransition.objects.filter(case=case).latest("at")
     assert (last.name, last.source, last.target, last.reason) == (
         "reroute",
         state,
