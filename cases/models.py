@@ -84,6 +84,22 @@ class PartialKey(models.Model):
         return self.digest
 
 
+class RetiredKey(models.Model):
+    """A joining key that joined two people wrongly, retired when their signals were
+    split apart (``cases.moves.split_off``): intake no longer joins on it, so the
+    next signal with it is not joined wrongly again. A digest only, no household."""
+
+    digest = models.CharField(max_length=32, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ingetrokken koppelsleutel")
+        verbose_name_plural = _("ingetrokken koppelsleutels")
+
+    def __str__(self) -> str:
+        return self.digest
+
+
 class State(models.TextChoices):
     NEW = "new", _("Nieuw")
     TRIAGE = "triage", _("In triage")

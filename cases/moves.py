@@ -45,9 +45,10 @@ from .models import (
     PlanGoal,
     PossibleMatch,
     Priority,
+    RetiredKey,
     State,
 )
-from .placement import Arrival, priority_for
+from .placement import Arrival, lock_match_keys, priority_for
 
 
 def require_reason(reason: str) -> str:
@@ -224,6 +225,8 @@ def split_off(
     """
     leaving_keys = [keys_for(part.subject) for part in leaving]
     staying_keys = [keys_for(part.subject) for part in staying]
+    # The same locks as intake: a signal placed meanwhile waits and sees the split.
+    lock_match_keys(set().union(*(k.locks for k in leaving_keys + staying_keys)))
     now = timezone.now()
     household = Household.objects.create(created_at=now)
     _split_keys(case.household_id, household.id, leaving_keys, staying_keys)
@@ -280,10 +283,11 @@ def _split_keys(
 ) -> None:
     leaving_joining = frozenset().union(*(k.joining for k in leaving))
     staying_joining = frozenset().union(*(k.joining for k in staying))
-    # The keys both sides share joined the wrong subjects: kept by neither.
-    HouseholdKey.objects.filter(
-        household_id=household_id, digest__in=leaving_joining & staying_joining
-    ).delete()
+    # The keys both sides share joined the wrong subjects: kept by neither, and
+    # retired, so a later signal of either side does not bring them back.
+    shared = leaving_joining & staying_joining
+    HouseholdKey.objects.filter(digest__in=shared).delete()
+    RetiredKey.objects.bulk_create([RetiredKey(digest=digest) for digest in shared], ignore_conflicts=True)
     HouseholdKey.objects.filter(
         household_id=household_id, digest__in=leaving_joining - staying_joining
     ).update(household_id=new_household_id)

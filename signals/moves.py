@@ -60,4 +60,7 @@ def split(
 
 
 def _facts(signal: Signal) -> Arrival:
-    return _arrival(signal, {name: getattr(signal, name) for name in SUBJECT_FIELDS})
+    """The signal as intake placed it: empty fields as the empty strings intake saw
+    (decrypted, they are None), so the keys come out the same."""
+    subject = {name: getattr(signal, name) for name in SUBJECT_FIELDS}
+    return _arrival(signal, {name: "" if value is None else value for name, value in subject.items()})
