@@ -259,3 +259,25 @@ def queue_filter_form(kind: str, teams: list[Team]) -> WebForm:
         leads = [(u.pk, u.display_name) for team in teams for u in team_professionals(team.pk)]
         fields.append(FormField("lead", _("Regisseur"), "select", choices=_choices(leads, _("Alle"))))
     return WebForm("filter", fields)
+
+
+def merge_form() -> WebForm:
+    """Take another case of the same household into this one: named by its reference."""
+    return WebForm(
+        "merge",
+        [
+            FormField(
+                "case",
+                _("Referentie van de andere casus"),
+                required=True,
+                hint=_("Die casus gaat op in deze: signalen, contactpogingen en tijdlijn komen hierheen."),
+                autocomplete="off",
+            ),
+            FormField("reason", _("Reden"), "textarea", required=True),
+        ],
+    )
+
+
+def split_form() -> WebForm:
+    """Split signals off into a case of their own; the signals are checkboxes on the page."""
+    return WebForm("split", [FormField("reason", _("Reden"), "textarea", required=True)])

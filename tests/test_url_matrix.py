@@ -103,6 +103,12 @@ def _other_case(world: SimpleNamespace) -> dict[str, Any]:
     return {"case": str(other.pk), "reason": "Zelfde huishouden"}
 
 
+def _other_case_by_reference(world: SimpleNamespace) -> dict[str, Any]:
+    """The merge form names the other case by its reference."""
+    other = Case.objects.get(pk=_other_case(world)["case"])
+    return {"case": other.reference, "reason": "Zelfde huishouden"}
+
+
 def _joined_signal(world: SimpleNamespace) -> dict[str, Any]:
     """A second signal about the newest case's household, joined to it; split it off again."""
     filing = file_signal(
@@ -351,6 +357,28 @@ WEB: dict[str, list[Check]] = {
         )
     ],
     "cases_web:transition": _transitions("web"),
+    "cases_web:merge": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            302,
+            target="case:awaiting_lead",
+            body=_other_case_by_reference,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
+    "cases_web:split": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            302,
+            target="case:awaiting_lead",
+            body=_joined_signal,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
     "audit_web:events": [Check("get", _for("auditor"), "auditor")],
     "audit_web:export": [Check("get", _for("auditor"), "auditor")],
     "audit_web:verify": [
