@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -232,7 +233,12 @@ class MergeInputSerializer(StrictSerializer):
 class SplitInputSerializer(StrictSerializer):
     """``POST /api/v1/cases/{id}/split/``: the signals that do not belong to this case."""
 
-    signals = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
+    signals = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=1,
+        max_length=500,
+        error_messages={"min_length": _("Kies de signalen die niet bij deze casus horen.")},
+    )
     reason = serializers.CharField(max_length=2000)
 
 
