@@ -106,6 +106,12 @@ def merge(*, actor: User, case_id: uuid.UUID, other_id: uuid.UUID | None = None,
         raise ValidationError({"case": _("Kies de casus die hierin opgaat.")})
     if other_id == case_id:
         raise ValidationError({"case": _("Een casus gaat niet in zichzelf op.")})
+    # Intake takes the match keys' locks before it locks a case: so does a merge,
+    # or a signal placed meanwhile could miss the keys it now finds here.
+    households = permissions.cases_for(actor).filter(pk__in=(case_id, other_id)).values("household_id")
+    lock_match_keys(
+        set(HouseholdKey.objects.filter(household_id__in=households).values_list("digest", flat=True))
+    )
     locked: dict[uuid.UUID, Case] = {}
     for pk in sorted((case_id, other_id), key=str):
         try:
@@ -133,7 +139,9 @@ def merge(*, actor: User, case_id: uuid.UUID, other_id: uuid.UUID | None = None,
     refresh_deadline(case)
     case.save()
     other.merge_into(case=case, at=now)
+    # What it counted now counts on this case (figures count each household once).
     other.signal_count = 0
+    other.first_contact_at = other.first_conversation_at = None
     other.state_entered_at = now
     other.save()
 
@@ -225,7 +233,8 @@ def split_off(
     """
     leaving_keys = [keys_for(part.subject) for part in leaving]
     staying_keys = [keys_for(part.subject) for part in staying]
-    # The same locks as intake: a signal placed meanwhile waits and sees the split.
+    # The same locks as intake (``signals.moves.split`` took them before the case's):
+    # a signal placed meanwhile waits and sees the split.
     lock_match_keys(set().union(*(k.locks for k in leaving_keys + staying_keys)))
     now = timezone.now()
     household = Household.objects.create(created_at=now)

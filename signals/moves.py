@@ -12,11 +12,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases import moves, permissions
-from cases.matching import SUBJECT_FIELDS
-from cases.placement import Arrival
+from cases.matching import SUBJECT_FIELDS, keys_for
+from cases.placement import Arrival, lock_match_keys
 from coordination.models import User
 
 from .models import Signal
@@ -32,13 +33,18 @@ def split(
     At least one signal stays; the case is locked, so a split and a merge of
     the same case take turns (the second finds it changed or closed: 409).
     """
+    if not permissions.cases_for(actor).filter(pk=case_id).exists():
+        raise Http404
+    # The match keys' locks first, as intake takes them (then the case's row):
+    # a split and a signal arriving for this household cannot deadlock.
+    lock_match_keys(set().union(*(keys_for(_facts(s).subject).locks for s in _signals_of(case_id))))
     case = permissions.locked_case(actor, case_id)
     role = permissions.move_role(actor, case)
     reason = moves.require_reason(reason)
     wanted = set(signal_ids)
     if not wanted:
         raise ValidationError({"signals": _("Kies de signalen die niet bij deze casus horen.")})
-    signals = list(Signal.objects.filter(case=case).select_related("signal_type").order_by("received_at"))
+    signals = _signals_of(case.pk)
     leaving = [signal for signal in signals if signal.pk in wanted]
     if len(leaving) != len(wanted):
         raise ValidationError({"signals": _("Niet elk gekozen signaal hoort bij deze casus.")})
@@ -57,6 +63,10 @@ def split(
         case=done.new_case, status=done.new_case.partner_status
     )
     return done
+
+
+def _signals_of(case_id: uuid.UUID) -> list[Signal]:
+    return list(Signal.objects.filter(case_id=case_id).select_related("signal_type").order_by("received_at"))
 
 
 def _facts(signal: Signal) -> Arrival:

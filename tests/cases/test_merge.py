@@ -9,6 +9,7 @@ from django.db import connection
 
 from audit.models import AccessEvent, SubjectKey
 from cases.models import Case, CaseTransition, ContactAttempt, HouseholdKey
+from signals import figures
 from signals.models import Signal
 from tests.signals.payloads import VALID_BSN
 from tests.web.conftest import household
@@ -59,6 +60,8 @@ def test_triage_merges_a_duplicate_in_the_intake_and_the_next_signal_joins_the_c
 
     again = file_case(world, api_as, **dict(household(1), partner_reference="HH-1-later"))
     assert again == case_id
+    # The figures count the household once: the merged case is no outcome of its own.
+    assert "merged" not in {row["outcome"] for row in figures.outcomes()}
 
 
 def test_the_case_page_shows_both_ends_of_the_merge(world, api_as, client):
