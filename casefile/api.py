@@ -12,10 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from cases import casework, pagination, permissions, selectors, workflow
+from cases import casework, moves, pagination, permissions, selectors, workflow
 from cases.models import Case
 from coordination.api_access import actor_of, role_permission
-from coordination.models import CASE_ROLES
+from coordination.models import CASE_ROLES, Role
+from signals import moves as signal_moves
 
 from . import contents
 from .serializers import (
@@ -26,8 +27,11 @@ from .serializers import (
     ContactInputSerializer,
     ContactSerializer,
     GoalInputSerializer,
+    MergeInputSerializer,
     NetworkMemberSerializer,
     PlanGoalSerializer,
+    SplitInputSerializer,
+    SplitResultSerializer,
     TransitionInputSerializer,
 )
 
@@ -174,3 +178,45 @@ class CaseNetworkApi(GenericAPIView[Any]):
         body.is_valid(raise_exception=True)
         member = casework.add_network_member(actor=actor_of(request), case_id=case_id, **body.validated_data)
         return Response(NetworkMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+# Triage in the intake, coordinators within their team (``permissions.move_role``).
+MoveRoles = role_permission(Role.TRIAGE, Role.COORDINATOR)
+
+
+class CaseMergeApi(GenericAPIView[Any]):
+    permission_classes = [MoveRoles]
+    serializer_class = MergeInputSerializer
+
+    @extend_schema(request=MergeInputSerializer, responses={200: CaseSummarySerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        body = MergeInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = moves.merge(
+            actor=actor_of(request),
+            case_id=case_id,
+            other_id=body.validated_data["case"],
+            reason=body.validated_data["reason"],
+        )
+        return _summary(request, case)
+
+
+class CaseSplitApi(GenericAPIView[Any]):
+    permission_classes = [MoveRoles]
+    serializer_class = SplitInputSerializer
+
+    @extend_schema(request=SplitInputSerializer, responses={200: SplitResultSerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        body = SplitInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = signal_moves.split(
+            actor=actor_of(request),
+            case_id=case_id,
+            signal_ids=body.validated_data["signals"],
+            reason=body.validated_data["reason"],
+        )
+        context = {
+            "available_transitions": permissions.offer(actor_of(request), done.case).transitions,
+            "new_case": done.new_case,
+        }
+        return Response(SplitResultSerializer(done.case, context=context).data)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.matching import SUBJECT_FIELDS, Evidence
-from cases.models import Case, ContactAttempt, Outcome, Priority, State
+from cases.models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, State
 from helpers.serializers import RowIdField, StrictSerializer
 
 
@@ -149,6 +150,9 @@ class CaseDetailSerializer(CaseSummarySerializer):
     district = serializers.CharField(source="district.name", allow_null=True, default=None)
     claimed_by = UserRefSerializer(allow_null=True)
     outcome_reason = serializers.CharField(allow_null=True)
+    merged_into = serializers.UUIDField(
+        source="merged_into_id", allow_null=True, help_text="Closed as merged: the case it went into"
+    )
     signals = serializers.SerializerMethodField()
     contacts = ContactSerializer(many=True)
     plan = serializers.SerializerMethodField()
@@ -163,6 +167,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "district",
             "claimed_by",
             "outcome_reason",
+            "merged_into",
             "signals",
             "timeline",
             "contacts",
@@ -203,7 +208,7 @@ class TransitionInputSerializer(StrictSerializer):
     team = serializers.UUIDField(required=False, allow_null=True)
     lead = RowIdField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    outcome = serializers.ChoiceField(choices=CLOSING_OUTCOMES, required=False)
 
 
 class ContactInputSerializer(StrictSerializer):
@@ -216,3 +221,35 @@ class ContactInputSerializer(StrictSerializer):
 class GoalInputSerializer(StrictSerializer):
     description = serializers.CharField(max_length=2000)
     actions = PlanActionSerializer(many=True, required=False)
+
+
+class MergeInputSerializer(StrictSerializer):
+    """``POST /api/v1/cases/{id}/merge/``: the case that goes up in this one."""
+
+    case = serializers.UUIDField(help_text="De casus die in deze casus opgaat")
+    reason = serializers.CharField(max_length=2000)
+
+
+class SplitInputSerializer(StrictSerializer):
+    """``POST /api/v1/cases/{id}/split/``: the signals that do not belong to this case."""
+
+    signals = serializers.ListField(
+        child=serializers.UUIDField(),
+        min_length=1,
+        max_length=500,
+        error_messages={"min_length": _("Kies de signalen die niet bij deze casus horen.")},
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class SplitResultSerializer(CaseSummarySerializer):
+    """The split case's new standing, and the case its signals went to."""
+
+    new_case = serializers.SerializerMethodField()
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = (*CaseSummarySerializer.Meta.fields, "new_case")
+
+    @extend_schema_field(CaseListSerializer)
+    def get_new_case(self, case: Case) -> dict[str, Any]:
+        return dict(CaseListSerializer(self.context["new_case"]).data)

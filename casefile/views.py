@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
-from cases import casework, pagination, permissions, selectors, workflow
+from cases import casework, moves, pagination, permissions, selectors, workflow
 from cases.forms import (
     KIND_LABELS,
     QUEUE_STATES,
@@ -34,9 +34,11 @@ from cases.forms import (
     contact_form,
     goal_body,
     goal_form,
+    merge_form,
     network_body,
     network_form,
     queue_filter_form,
+    split_form,
     transition_body,
     transition_form,
 )
@@ -46,13 +48,16 @@ from coordination.models import CASE_ROLES, Role, User
 from coordination.web_access import actor_of, role_required
 from helpers.errors import Conflict
 from helpers.forms import WebForm, django_errors, flatten_errors
+from signals import moves as signal_moves
 
 from . import contents
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
     GoalInputSerializer,
+    MergeInputSerializer,
     NetworkMemberSerializer,
+    SplitInputSerializer,
     TransitionInputSerializer,
 )
 
@@ -222,6 +227,10 @@ def _case_page(
         forms["goal"] = goal_form()
     if permissions.NETWORK in offer.casework:
         forms["network"] = network_form()
+    if not read.break_glass and permissions.may_move(actor, case):
+        forms["merge"] = merge_form()
+        if len(signals) > 1:
+            forms["split"] = split_form()
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
@@ -245,6 +254,11 @@ def _case_page(
             "contact_form": forms.get("contact"),
             "goal_form": forms.get("goal"),
             "network_form": forms.get("network"),
+            "merge_form": forms.get("merge"),
+            "split_form": forms.get("split"),
+            "split_chosen": request.POST.getlist("signals")
+            if failed is not None and failed.id == "split"
+            else [],
             "failed": failed,
         },
         status=status,
@@ -375,4 +389,43 @@ def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         casework.add_network_member,
         _("Het netwerk is aangevuld."),
         "#netwerk",
+    )
+
+
+@require_POST
+@role_required(Role.TRIAGE, Role.COORDINATOR)
+def case_merge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Merge the case named by its reference into this one (``cases.moves.merge``)."""
+    other_id = selectors.case_id_by_reference(actor_of(request), request.POST.get("case", ""))
+    if other_id is None and request.POST.get("case", "").strip():
+        form = merge_form().bind(request.POST)
+        form.add_errors({"case": [_("Geen casus met deze referentie in uw werk.")]})
+        return _case_page(request, case_id, failed=form, status=400)
+    body = {"case": str(other_id or ""), "reason": request.POST.get("reason", "")}
+    return _submit(
+        request,
+        case_id,
+        merge_form(),
+        MergeInputSerializer(data={k: v for k, v in body.items() if v}),
+        lambda *, actor, case_id, case, reason: moves.merge(
+            actor=actor, case_id=case_id, other_id=case, reason=reason
+        ),
+        _("De casussen zijn samengevoegd in casus %s."),
+    )
+
+
+@require_POST
+@role_required(Role.TRIAGE, Role.COORDINATOR)
+def case_split(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Split the checked signals off into a new case (``signals.moves.split``)."""
+    body = {"signals": request.POST.getlist("signals"), "reason": request.POST.get("reason", "")}
+    return _submit(
+        request,
+        case_id,
+        split_form(),
+        SplitInputSerializer(data=body),
+        lambda *, actor, case_id, signals, reason: signal_moves.split(
+            actor=actor, case_id=case_id, signal_ids=signals, reason=reason
+        ).case,
+        _("De signalen zijn afgesplitst van casus %s; ze staan in een nieuwe casus."),
     )

@@ -12,5 +12,7 @@ urlpatterns = [
     path("<uuid:case_id>/contactpogingen/", views.case_contact, name="contact"),
     path("<uuid:case_id>/plan/doelen/", views.case_goal, name="goal"),
     path("<uuid:case_id>/netwerk/", views.case_network, name="network"),
+    path("<uuid:case_id>/samenvoegen/", views.case_merge, name="merge"),
+    path("<uuid:case_id>/splitsen/", views.case_split, name="split"),
     path("<uuid:case_id>/stap/<slug:transition>/", views.case_transition, name="transition"),
 ]

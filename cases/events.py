@@ -12,3 +12,7 @@ from django.dispatch import Signal as Event
 
 case_moved = Event()
 """A transition was applied and saved: ``case``."""
+
+case_merged = Event()
+"""Case ``other`` was merged into ``case`` (``cases.moves.merge``): what followed
+``other`` now follows ``case``."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from coordination.models import Role, Team, User
 from helpers.forms import Choice, FormField, WebForm
 
-from .models import Case, ContactAttempt, Outcome, Priority, State
+from .models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, State
 from .permissions import TRANSITION_ARGUMENTS
 
 # What each transition button says, and the message after it worked.
@@ -28,6 +28,10 @@ TRANSITION_LABELS = {
     "start_monitoring": gettext_lazy("Monitoring starten"),
     "resume": gettext_lazy("Weer in behandeling nemen"),
     "close": gettext_lazy("Casus afsluiten"),
+    "reroute": gettext_lazy("Omleiden naar een ander team"),
+    # Moves between cases (not offered as steps): their timeline entries.
+    "merge": gettext_lazy("Samengevoegd"),
+    "split": gettext_lazy("Gesplitst"),
 }
 TRANSITION_DONE = {
     "claim": gettext_lazy("U heeft casus %s opgepakt."),
@@ -41,6 +45,7 @@ TRANSITION_DONE = {
     "start_monitoring": gettext_lazy("Casus %s staat in monitoring."),
     "resume": gettext_lazy("Casus %s is weer in behandeling."),
     "close": gettext_lazy("Casus %s is afgesloten."),
+    "reroute": gettext_lazy("Casus %s is omgeleid naar het andere team."),
 }
 
 KIND_LABELS = {
@@ -71,7 +76,19 @@ def transition_form(name: str, case: Case | None) -> WebForm:
     case (a posted form) the choices stay empty."""
     fields: list[FormField] = []
     for input_name in TRANSITION_ARGUMENTS.get(name, ()):
-        if input_name == "team":
+        if input_name == "team" and name == "reroute":
+            teams = list(Team.objects.order_by("name").values_list("pk", "name")) if case is not None else []
+            others = [(pk, team_name) for pk, team_name in teams if case is None or pk != case.team_id]
+            fields.append(
+                FormField(
+                    "team",
+                    _("Naar team"),
+                    "select",
+                    required=True,
+                    choices=_choices(others, _("Kies een team")),
+                )
+            )
+        elif input_name == "team":
             routed = case.district.team if case is not None and case.district else None
             empty = _("Team van de postcode (%s)") % routed.name if routed else _("Kies een team")
             teams = list(Team.objects.order_by("name").values_list("pk", "name")) if case is not None else []
@@ -103,11 +120,11 @@ def transition_form(name: str, case: Case | None) -> WebForm:
                     _("Uitkomst"),
                     "select",
                     required=True,
-                    choices=_choices(Outcome.choices, _("Kies een uitkomst")),
+                    choices=_choices(CLOSING_OUTCOMES, _("Kies een uitkomst")),
                 )
             )
         elif input_name == "reason":
-            required = name in ("decline", "reassign")
+            required = name in ("decline", "reassign", "reroute")
             hint = {
                 "close": _("Verplicht bij de uitkomst 'Anders'."),
                 "refer_to_team": _("Verplicht bij een ander team dan dat van de postcode."),
@@ -242,3 +259,25 @@ def queue_filter_form(kind: str, teams: list[Team]) -> WebForm:
         leads = [(u.pk, u.display_name) for team in teams for u in team_professionals(team.pk)]
         fields.append(FormField("lead", _("Regisseur"), "select", choices=_choices(leads, _("Alle"))))
     return WebForm("filter", fields)
+
+
+def merge_form() -> WebForm:
+    """Take another case of the same household into this one: named by its reference."""
+    return WebForm(
+        "merge",
+        [
+            FormField(
+                "case",
+                _("Referentie van de andere casus"),
+                required=True,
+                hint=_("Die casus gaat op in deze: signalen, contactpogingen en tijdlijn komen hierheen."),
+                autocomplete="off",
+            ),
+            FormField("reason", _("Reden"), "textarea", required=True),
+        ],
+    )
+
+
+def split_form() -> WebForm:
+    """Split signals off into a case of their own; the signals are checkboxes on the page."""
+    return WebForm("split", [FormField("reason", _("Reden"), "textarea", required=True)])

@@ -84,6 +84,22 @@ class PartialKey(models.Model):
         return self.digest
 
 
+class RetiredKey(models.Model):
+    """A joining key that joined two people wrongly, retired when their signals were
+    split apart (``cases.moves.split_off``): intake no longer joins on it, so the
+    next signal with it is not joined wrongly again. A digest only, no household."""
+
+    digest = models.CharField(max_length=32, unique=True)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ingetrokken koppelsleutel")
+        verbose_name_plural = _("ingetrokken koppelsleutels")
+
+    def __str__(self) -> str:
+        return self.digest
+
+
 class State(models.TextChoices):
     NEW = "new", _("Nieuw")
     TRIAGE = "triage", _("In triage")
@@ -116,6 +132,8 @@ class Outcome(models.TextChoices):
     BELOW_THRESHOLD = "below_threshold", _("Onder de drempel")
     DUPLICATE = "duplicate", _("Dubbel signaal")
     OTHER = "other", _("Anders (reden verplicht)")
+    # Set by merging only (``cases.moves``), never chosen on the close form.
+    MERGED = "merged", _("Samengevoegd met een andere casus")
 
 
 class Deadline(models.TextChoices):
@@ -132,6 +150,9 @@ class PartnerStatus(models.TextChoices):
     NOT_PICKED_UP = "not_picked_up", _("Niet opgepakt")
     CLOSED = "closed", _("Afgesloten")
 
+
+# The outcomes a person chooses when closing; ``merged`` is the merge's own.
+CLOSING_OUTCOMES = tuple((value, label) for value, label in Outcome.choices if value != Outcome.MERGED)
 
 # Closing a case with one of these outcomes tells the partner "not picked up".
 NOT_PICKED_UP_OUTCOMES = frozenset(
@@ -211,6 +232,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     outcome_reason = EncryptedField()
+    # A case closed by merging: the case it was merged into, where its signals went.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = _("casus")
@@ -296,6 +321,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.MONITORING, target=State.IN_PROGRESS)
     def resume(self) -> None:
         pass
+
+    @transition(
+        field=state,
+        source=[State.AWAITING_LEAD, State.LEAD_ASSIGNED, State.IN_PROGRESS],
+        target=State.AWAITING_LEAD,
+    )
+    def reroute(self, *, team: Team) -> None:
+        """To another team's queue; the lead is released."""
+        self.team = team
+        self.lead = None
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.CLOSED)
+    def merge_into(self, *, case: Case, at: datetime | None = None) -> None:
+        """Closed as merged: its signals and casework went to ``case``."""
+        self.merged_into = case
+        self.outcome = Outcome.MERGED
+        self.closed_at = at or timezone.now()
 
     @transition(
         field=state,
@@ -458,6 +500,7 @@ class Notification(models.Model):
         NEW_SIGNAL = "new_signal", _("Nieuw signaal bij uw casus")
         NEW_IN_QUEUE = "new_in_queue", _("Nieuwe casus in de wachtrij van uw team")
         OVERDUE = "overdue", _("Termijn verstreken")
+        REROUTED = "rerouted", _("Casus naar uw team omgeleid")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -32,6 +32,7 @@ _SUBJECTS = {
     Notification.Kind.NEW_SIGNAL: _("Nieuw signaal bij casus %s"),
     Notification.Kind.NEW_IN_QUEUE: _("Nieuwe casus %s in de wachtrij van uw team"),
     Notification.Kind.OVERDUE: _("Termijn verstreken voor casus %s"),
+    Notification.Kind.REROUTED: _("Casus %s is naar uw team omgeleid"),
 }
 
 

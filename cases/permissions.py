@@ -49,6 +49,7 @@ TRANSITIONS = (
     "start_monitoring",
     "resume",
     "close",
+    "reroute",
 )
 
 TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
@@ -58,6 +59,7 @@ TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "decline": ("reason",),
     "reassign": ("lead", "reason"),
     "close": ("outcome", "reason"),
+    "reroute": ("team", "reason"),
 }
 """The body fields each transition takes: the API's JSON body and the case page's form alike."""
 
@@ -78,6 +80,11 @@ CASEWORK_STATES: dict[str, dict[str, frozenset[str]]] = {
     PLAN: {Role.PROFESSIONAL: _PLAN_STATES},
     NETWORK: {Role.PROFESSIONAL: _PLAN_STATES},
 }
+
+
+# Merging and splitting: not transitions of one case but moves between cases
+# (``cases.moves``); asked of ``move_role``.
+MOVES = ("merge", "split")
 
 
 def casework_roles(work: str) -> tuple[str, ...]:
@@ -145,6 +152,22 @@ def locked_case(actor: User, case_id: uuid.UUID) -> Case:
         raise Http404 from None
 
 
+def locked_case_in_race(actor: User, case_id: uuid.UUID) -> Case:
+    """Like ``locked_case``, for steps that take a case out of the actor's scope
+    (re-routing it to another team): one that leaves the scope while the actor
+    waits for the lock was moved by someone else first, a Conflict (409) rather
+    than a 404. The first look is scoped, so "not yours" stays 404.
+    """
+    if not cases_for(actor).filter(pk=case_id).exists():
+        raise Http404
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    if not cases_for(actor).filter(pk=case_id).exists():
+        raise Conflict(_("Iemand anders was u voor: de casus is intussen verplaatst."))
+    return case
+
+
 def may_break_glass(actor: User) -> bool:
     """Triage officers and coordinators may open a case outside their scope, giving a reason."""
     return actor.has_role(Role.TRIAGE, Role.COORDINATOR)
@@ -194,6 +217,12 @@ def _transition_role(standing: Standing, case: Case, name: str) -> str | None:
         return Role.TRIAGE if standing.triage else None
     if name == "release":
         return Role.TRIAGE if standing.claimant else None
+    if name == "reroute":
+        # Triage may while the case is in the intake, where the state machine
+        # answers that refer_to_team (with another team and a reason) is the step.
+        if case.state in INTAKE_STATES:
+            return Role.TRIAGE if standing.triage else None
+        return Role.COORDINATOR if standing.team_coordinator else None
     if name in {"assign_lead", "reassign"}:
         return Role.COORDINATOR if standing.team_coordinator else None
     if name in {"accept", "decline", "start_monitoring", "resume"}:
@@ -232,6 +261,43 @@ def transition_role(actor: User, case: Case, name: str) -> str:
     if role is None:
         raise PermissionDenied(_("U mag deze stap niet zetten."))
     return role
+
+
+def _move_role(standing: Standing, case: Case) -> str | None:
+    """Triage in the intake, the coordinator within the team: who moves signals between cases.
+
+    A closed case counts where it was closed (the intake when it has no team),
+    so that losing a race to a merge is a Conflict, not a refusal.
+    """
+    if case.state in INTAKE_STATES or (case.state == State.CLOSED and case.team_id is None):
+        return Role.TRIAGE if standing.triage else None
+    return Role.COORDINATOR if standing.team_coordinator else None
+
+
+def move_role(actor: User, case: Case, *, other: Case | None = None) -> str:
+    """The role in which ``actor`` merges ``other`` into ``case`` (or splits ``case``).
+
+    Both cases must be in one place: both in the intake (triage), or both in a
+    team the actor coordinates. PermissionDenied when they are not the actor's
+    to move; Conflict when the case is closed.
+    """
+    standing = Standing.of(actor, case)
+    role = _move_role(standing, case)
+    if role is not None and other is not None:
+        other_role = _move_role(Standing.of(actor, other), other)
+        same_place = other.team_id == case.team_id
+        if other_role != role or not same_place:
+            role = None
+    if role is None:
+        raise PermissionDenied(_("U mag deze casussen niet samenvoegen of splitsen."))
+    if case.state == State.CLOSED or (other is not None and other.state == State.CLOSED):
+        raise Conflict(_("Een afgesloten casus wordt niet samengevoegd of gesplitst."))
+    return role
+
+
+def may_move(actor: User, case: Case) -> bool:
+    """Whether the case page offers merging and splitting this case."""
+    return case.state != State.CLOSED and _move_role(Standing.of(actor, case), case) is not None
 
 
 def casework_role(actor: User, case: Case, work: str) -> str:

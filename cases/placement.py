@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -35,6 +35,7 @@ from .models import (
     PartialKey,
     PossibleMatch,
     Priority,
+    RetiredKey,
 )
 
 THREATS = frozenset({"eviction", "disconnection", "end_of_supply"})
@@ -133,8 +134,11 @@ class _Batch:
     def start(cls, arrivals: list[Arrival]) -> _Batch:
         """Lock the subjects' keys, then read what is known of them."""
         keys_of = [keys_for(a.subject) for a in arrivals]
-        _lock_match_keys(set().union(*(k.locks for k in keys_of)))
-        household_of_key, partial_of_key = _households_of(set().union(*(k.lookup for k in keys_of)))
+        lock_match_keys(set().union(*(k.locks for k in keys_of)))
+        household_of_key, partial_of_key, retired = _households_of(set().union(*(k.lookup for k in keys_of)))
+        if retired:
+            # Split apart once (``cases.moves``): such a key joins nothing again.
+            keys_of = [replace(k, joining=k.joining - retired) for k in keys_of]
         joining_households = {
             household_of_key[key] for k in keys_of for key in k.joining if key in household_of_key
         }
@@ -297,7 +301,7 @@ def _kinds(seen: set[str], facts: SignalFacts) -> set[str]:
     return seen | {facts.creditor} if facts.creditor else set(seen)
 
 
-def _lock_match_keys(keys: set[str]) -> None:
+def lock_match_keys(keys: set[str]) -> None:
     # Two signals about one new household arriving at once must not open two
     # cases. A transaction-scoped advisory lock per key serialises exactly
     # those signals and nothing else; SQLite serialises all writers anyway.
@@ -313,30 +317,38 @@ def _lock_match_keys(keys: set[str]) -> None:
         )
 
 
-def _households_of(keys: set[str]) -> tuple[dict[str, uuid.UUID], dict[str, set[uuid.UUID]]]:
-    """The household each known joining key belongs to, and the households that
-    hold each known partial key; one statement."""
+def _households_of(
+    keys: set[str],
+) -> tuple[dict[str, uuid.UUID], dict[str, set[uuid.UUID]], frozenset[str]]:
+    """The household each known joining key belongs to, the households that
+    hold each known partial key, and the keys retired by a split; one statement."""
     if not keys:
-        return {}, {}
+        return {}, {}, frozenset()
     quote = connection.ops.quote_name
     joining = quote(HouseholdKey._meta.db_table)
     partial = quote(PartialKey._meta.db_table)
+    retired_table = quote(RetiredKey._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT digest, household_id, 0 FROM {joining} WHERE digest {rows.any_of(keys)} "  # noqa: S608
-            f"UNION ALL SELECT digest, household_id, 1 FROM {partial} WHERE digest {rows.any_of(keys)}",
-            rows.flat_params([list(keys), list(keys)]),
+            f"UNION ALL SELECT digest, household_id, 1 FROM {partial} WHERE digest {rows.any_of(keys)} "
+            f"UNION ALL SELECT digest, NULL, 2 FROM {retired_table} WHERE digest {rows.any_of(keys)}",
+            rows.flat_params([list(keys), list(keys), list(keys)]),
         )
         found = cursor.fetchall()
     household_of_key: dict[str, uuid.UUID] = {}
     partial_of_key: dict[str, set[uuid.UUID]] = defaultdict(set)
-    for digest, h, is_partial in found:
+    retired: set[str] = set()
+    for digest, h, kind in found:
+        if kind == 2:
+            retired.add(digest)
+            continue
         household = h if isinstance(h, uuid.UUID) else uuid.UUID(str(h))
-        if is_partial:
+        if kind == 1:
             partial_of_key[digest].add(household)
         else:
             household_of_key[digest] = household
-    return household_of_key, dict(partial_of_key)
+    return household_of_key, dict(partial_of_key), frozenset(retired)
 
 
 def _lock_open_cases(households: set[uuid.UUID]) -> dict[uuid.UUID, Case]:

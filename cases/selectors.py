@@ -290,3 +290,15 @@ def timeline(case: Case) -> list[dict[str, Any]]:
             }
         )
     return sorted(items, key=lambda item: item["at"])
+
+
+def case_id_by_reference(actor: User, reference: str) -> uuid.UUID | None:
+    """The id of the case in the actor's scope with this reference (``C-…``), or None.
+
+    A reference and an id are no personal data: nothing to log until the case is read.
+    """
+    wanted = reference.strip().upper()
+    if not wanted:
+        return None
+    found: uuid.UUID | None = cases_for(actor).filter(reference=wanted).values_list("pk", flat=True).first()
+    return found

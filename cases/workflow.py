@@ -25,7 +25,7 @@ from helpers.errors import Conflict
 
 from . import events, notifications, permissions
 from .deadlines import refresh_deadline
-from .models import Case, CaseTransition, Notification, Outcome
+from .models import CLOSING_OUTCOMES, Case, CaseTransition, Notification, Outcome
 
 
 def _step(actor: User, case_id: uuid.UUID, name: str) -> tuple[Case, str]:
@@ -170,8 +170,34 @@ def resume(*, actor: User, case_id: uuid.UUID) -> Case:
 @transaction.atomic
 def close(*, actor: User, case_id: uuid.UUID, outcome: str = "", reason: str = "") -> Case:
     case, role = _step(actor, case_id, "close")
-    if outcome not in Outcome.values:
+    if outcome not in dict(CLOSING_OUTCOMES):
         raise ValidationError({"outcome": _("Kies een uitkomst uit de lijst.")})
     if outcome == Outcome.OTHER:
         reason = _require_reason(reason)
     return _apply(actor, role, case, "close", reason=reason, outcome=outcome, reason_text=reason)
+
+
+@transaction.atomic
+def reroute(*, actor: User, case_id: uuid.UUID, team_id: uuid.UUID | None = None, reason: str = "") -> Case:
+    """The coordinator sends the case to another team's queue, with a reason.
+
+    The case waits for a lead there (its lead is released) and the other
+    team's coordinators are told. Two coordinators re-routing at once: the
+    second finds the case gone from their team, a Conflict.
+    """
+    case = permissions.locked_case_in_race(actor, case_id)
+    role = permissions.transition_role(actor, case, "reroute")
+    reason = _require_reason(reason)
+    if team_id is None:
+        raise ValidationError({"team": _("Kies een team.")})
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationError({"team": _("Onbekend team.")})
+    if team.pk == case.team_id:
+        raise ValidationError({"team": _("Kies een ander team dan het team van deze casus.")})
+    case = _apply(actor, role, case, "reroute", reason=reason, team=team)
+    transition_id = str(case.transitions.order_by("-at").values_list("pk", flat=True).first())
+    notifications.enqueue(
+        case, Notification.Kind.REROUTED, notifications.team_coordinators(case), transition_id
+    )
+    return case

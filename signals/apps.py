@@ -14,6 +14,7 @@ class SignalsConfig(AppConfig):
         from .models import SignalType
 
         events.case_moved.connect(receivers.follow_case, dispatch_uid="signals-follow-case")
+        events.case_merged.connect(receivers.follow_merge, dispatch_uid="signals-follow-merge")
         # Which signals count, and from what amount, is configuration: its changes are logged.
         changes.track(
             SignalType,

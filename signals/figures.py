@@ -48,7 +48,7 @@ def signals_per_month(*, suppress: bool = True) -> list[dict[str, Any]]:
 
 def outcomes() -> list[dict[str, Any]]:
     rows = (
-        Case.objects.exclude(outcome="")
+        Case.objects.exclude(outcome__in=("", Outcome.MERGED))
         # Not named "district": a values() name may not shadow the case's own field.
         .values("outcome", district_name=F("district__name"))
         .annotate(count=Count("id"))
@@ -74,7 +74,8 @@ def deadline_compliance() -> dict[str, Any]:
 
 
 def reach() -> dict[str, Any]:
-    closed = Case.objects.exclude(outcome="")
+    # A case merged into another is counted there, once.
+    closed = Case.objects.exclude(outcome__in=("", Outcome.MERGED))
     counts = closed.aggregate(
         closed=Count("id"),
         reached=Count("id", filter=Q(first_conversation_at__isnull=False)),

@@ -28,9 +28,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
-from cases.models import Case
+from cases.models import Case, Household
 from schakelpunt.tokens import create_system_key
 from signals.models import Signal
+from signals.serializers import validate_signal
+from signals.services import file_signal
 from tests.cases.flow import advance, file_case, step
 from tests.signals.payloads import signal
 
@@ -91,6 +93,30 @@ def _other_lead(world: SimpleNamespace) -> dict[str, Any]:
     return {"lead": world.professional_noord.pk, "reason": "Overdracht"}
 
 
+def _other_team(world: SimpleNamespace) -> dict[str, Any]:
+    return {"team": str(world.zuid.pk), "reason": "Woont in Zuid"}
+
+
+def _other_case(world: SimpleNamespace) -> dict[str, Any]:
+    """Another case of team Noord waiting for a lead, to merge into the checked one."""
+    other = Case.objects.create(household=Household.objects.create(), team=world.noord, state="awaiting_lead")
+    return {"case": str(other.pk), "reason": "Zelfde huishouden"}
+
+
+def _other_case_by_reference(world: SimpleNamespace) -> dict[str, Any]:
+    """The merge form names the other case by its reference."""
+    other = Case.objects.get(pk=_other_case(world)["case"])
+    return {"case": other.reference, "reason": "Zelfde huishouden"}
+
+
+def _joined_signal(world: SimpleNamespace) -> dict[str, Any]:
+    """A second signal about the newest case's household, joined to it; split it off again."""
+    filing = file_signal(
+        actor=world.corporatie, data=validate_signal(signal(partner_reference=str(uuid.uuid4())))
+    )
+    return {"signals": [str(filing.signal.pk)], "reason": "Andere bewoner"}
+
+
 def _batch(world: SimpleNamespace) -> dict[str, Any]:
     # A fresh file for each request: a posted file is read to its end.
     return {"file": SimpleUploadedFile("batch.csv", b"signal_type,partner_reference\n")}
@@ -111,6 +137,7 @@ TRANSITION_CHECKS: list[tuple[str, str, str, Body, tuple[str, ...]]] = [
     ("resume", "monitoring", "professional_noord", {}, ("coordinator_noord",)),
     ("close", "new", "triage", {"outcome": "duplicate"}, ()),
     ("close", "in_progress", "professional_noord", {"outcome": "help_accepted"}, ()),
+    ("reroute", "lead_assigned", "coordinator_noord", _other_team, ("professional_noord",)),
 ]
 # Out of scope for a case of team Noord: the other team's coordinator and professional.
 OTHER_TEAM = ("coordinator_zuid", "professional_zuid")
@@ -172,6 +199,26 @@ API: dict[str, list[Check]] = {
         Check("get", CASE_ROLES, "coordinator_noord", target="case:awaiting_lead", not_found=OTHER_TEAM)
     ],
     "case-transition": _transitions("api"),
+    "case-merge": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            target="case:awaiting_lead",
+            body=_other_case,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
+    "case-split": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            target="case:awaiting_lead",
+            body=_joined_signal,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
     "case-contacts": [
         Check(
             "post",
@@ -310,6 +357,28 @@ WEB: dict[str, list[Check]] = {
         )
     ],
     "cases_web:transition": _transitions("web"),
+    "cases_web:merge": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            302,
+            target="case:awaiting_lead",
+            body=_other_case_by_reference,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
+    "cases_web:split": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_noord",
+            302,
+            target="case:awaiting_lead",
+            body=_joined_signal,
+            not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
     "audit_web:events": [Check("get", _for("auditor"), "auditor")],
     "audit_web:export": [Check("get", _for("auditor"), "auditor")],
     "audit_web:verify": [

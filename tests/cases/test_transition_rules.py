@@ -189,4 +189,4 @@ def test_available_transitions_follow_role_and_state(world, api_as):
     ]
     assert api_as(world.coordinator_noord).get(f"/api/v1/cases/{case_id}/").json()[
         "available_transitions"
-    ] == ["reassign"]
+    ] == ["reassign", "reroute"]
