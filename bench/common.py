@@ -78,6 +78,9 @@ def bench_env(database: str, *, broker: str | None = None) -> dict[str, str]:
             "DJANGO_DEBUG": "0",
             # The bench clients speak plain HTTP to the server on this machine.
             "SECURE_SSL_REDIRECT": "0",
+            # Its users are made by the seed, with sessions and tokens made directly:
+            # none has enrolled a second factor, which the case roles would need.
+            "REQUIRE_SECOND_FACTOR": "0",
             "LOG_LEVEL": "WARNING",
             # Mail (notifications) goes nowhere; Celery tasks run in-process after commit.
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",

@@ -26,6 +26,7 @@ from coordination.api_access import actor_of, role_permission
 from coordination.models import CASE_ROLES
 from coordination.web_access import actor_of as web_actor_of
 from coordination.web_access import role_required
+from helpers.serializers import StrictSerializer
 
 
 class NotificationCaseSerializer(serializers.Serializer[Any]):
@@ -80,6 +81,8 @@ class NotificationReadApi(GenericAPIView[Any]):
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     def post(self, request: Request, notification_id: int) -> Response:
+        # No body to take: anything sent is refused rather than ignored.
+        StrictSerializer(data=request.data or {}).is_valid(raise_exception=True)
         note = inbox.mark_read(actor=actor_of(request), notification_id=notification_id)
         return Response(NotificationSerializer(note).data)
 

@@ -42,7 +42,7 @@ from signals.models import Signal
 from .serializers import CaseListSerializer
 
 _BSN = re.compile(r"^\d{8,9}$")
-_REFERENCE = re.compile(r"^[CS]-[0-9A-Z]{4}-[0-9A-Z]{4,}$")
+_REFERENCE = re.compile(r"^[CS]-[0-9A-Z][0-9A-Z-]{3,30}$")
 KIND_LABELS = {
     search.Kind.BSN: gettext_lazy("BSN"),
     search.Kind.NAME: gettext_lazy("achternaam en geboortedatum"),
