@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -135,7 +134,9 @@ def find(actor: User, body: dict[str, Any]) -> list[Case]:
     also = None
     if query.kind == search.Kind.REFERENCE:
         # A signal's reference leads to its case.
-        also = Q(pk__in=Signal.objects.filter(reference=query.reference).values("case_id"))
+        also = Signal.objects.filter(reference=query.reference, case__isnull=False).values_list(
+            "case_id", flat=True
+        )
     return search.search_cases_logged(actor, query, also=also)
 
 

@@ -28,9 +28,11 @@ its kind and the number of hits, never the values searched for.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from audit.services import record
 from coordination.models import CASE_ROLES, User
@@ -69,8 +71,10 @@ class Query:
     reference: str = ""
 
 
-def _household_filter(query: Query) -> Q | None:
-    """Which households the query's blind keys name; None when it names none."""
+def _household_ids(query: Query) -> list[uuid.UUID]:
+    """The households the query's blind keys name: one query over the key tables'
+    digest indexes (asked apart from the cases, so that the cases are then found by
+    their household index, not by a scan that tests every case against the keys)."""
     joining: set[str] = set()
     partial: set[str] = set()
     searching: set[str] = set()
@@ -87,34 +91,38 @@ def _household_filter(query: Query) -> Q | None:
         number = normalise_house_number(query.house_number, query.house_number_addition)
         if postcode and number:
             searching.add(blind_index("address", f"{postcode}|{number}"))
-    found = [
-        Q(household_id__in=model.objects.filter(digest__in=sorted(digests)).values("household_id"))
+    found: list[QuerySet[Any]] = [
+        model.objects.filter(digest__in=sorted(digests)).values_list("household_id", flat=True)
         for model, digests in ((HouseholdKey, joining), (PartialKey, partial), (SearchKey, searching))
         if digests
     ]
     if not found:
-        return None
-    either = found[0]
-    for more in found[1:]:
-        either |= more
-    return either
+        return []
+    return list(found[0].union(*found[1:]) if len(found) > 1 else found[0].distinct())
 
 
-def search_cases_logged(actor: User, query: Query, *, also: Q | None = None) -> list[Case]:
+def _case_ids(query: Query, also: QuerySet[Any] | None) -> list[uuid.UUID]:
+    """The cases a reference names: a case's own, and whatever ``also`` adds (the case
+    of a signal with that reference); one query."""
+    named = Case.objects.filter(reference=query.reference.strip().upper()).values_list("pk", flat=True)
+    return list(named.union(also) if also is not None else named)
+
+
+def search_cases_logged(actor: User, query: Query, *, also: QuerySet[Any] | None = None) -> list[Case]:
     """The cases in the actor's scope that the query finds, newest first, with what a
     queue row shows; logged as ``case.search`` (kind and number of hits) before they
     are returned.
 
-    ``also`` is what a layer above adds to a reference search (a signal's
-    reference leads to its case).
+    ``also`` is what a layer above adds to a reference search: the ids of more
+    cases it names (a signal's reference leads to its case).
     """
-    wanted: Q | None
+    wanted: Q | None = None
     if query.kind == Kind.REFERENCE:
-        wanted = Q(reference=query.reference.strip().upper())
-        if also is not None:
-            wanted |= also
+        case_ids = _case_ids(query, also)
+        wanted = Q(pk__in=case_ids) if case_ids else None
     else:
-        wanted = _household_filter(query)
+        households = _household_ids(query)
+        wanted = Q(household_id__in=households) if households else None
     hits: list[Case] = []
     if wanted is not None:
         hits = list(
