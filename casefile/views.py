@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
+from audit.services import record_denied
 from cases import casework, pagination, permissions, selectors, workflow
 from cases.forms import (
     KIND_LABELS,
@@ -266,8 +267,10 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     try:
         return _case_page(request, case_id)
     except Http404:
-        # Not theirs (or not there): those who may break the glass are offered it.
+        # Not theirs (or not there): those who may break the glass are offered it,
+        # and the refusal is logged as the 404 page would log it.
         if permissions.may_break_glass(actor_of(request)):
+            record_denied(actor=actor_of(request), request=request, status=404, code="not_found")
             return not_yours_page(request, case_id)
         raise
 
