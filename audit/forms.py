@@ -27,6 +27,8 @@ KNOWN_ACTIONS = (
     "case.contact.create",
     "case.plan.goal.create",
     "case.network.create",
+    "case.search",
+    "case.access.grant",
     "signal.create",
     "signal.list",
     "signal.read",

@@ -1,4 +1,5 @@
-"""Queue page latency: ``GET /api/v1/cases/`` and the web queues with 1,000,000 cases and 3,000,000 signals.
+"""Queue page latency: ``GET /api/v1/cases/``, the web queues and ``GET /api/v1/search/``
+with 1,000,000 cases and 3,000,000 signals.
 
 The cases and signals are generated inside PostgreSQL (``INSERT ... SELECT``
 over ``generate_series``, plain indexes dropped during the load and rebuilt
@@ -17,6 +18,12 @@ links). The query count of one page comes from an in-process request (Django
 test client) and must be the same for every page and filter of one actor and
 page kind; the slowest query of the pages is shown with its plan.
 
+Search (``search_*_p95``): the coordinator of Noord looks for one household of
+their team by BSN, by surname and date of birth, by postcode and house number
+and by a signal's reference. That household is given real blind keys; every
+other household keeps a generated match key and address search key, so the
+key tables are full size.
+
     .venv/bin/python -m bench.queue              # full scale; generating takes a few minutes
     .venv/bin/python -m bench.queue --reuse      # keep the generated database of an earlier run
     .venv/bin/python -m bench.queue --smoke      # 10,000 cases, under a minute
@@ -24,6 +31,7 @@ page kind; the slowest query of the pages is shown with its plan.
 
 from __future__ import annotations
 
+import datetime
 import html
 import http.client
 import re
@@ -52,7 +60,7 @@ _OPENED = "(now() - make_interval(secs => ((i::bigint * 7919) %% 157680000)::dou
 
 def generate(database: str, cases: int, signals: int) -> None:
     """Fill the (migrated, seeded) database with ``cases`` cases and ``signals`` signals."""
-    from cases.models import Case, Household, HouseholdKey
+    from cases.models import Case, Household, HouseholdKey, SearchKey
     from coordination.models import District, Organisation, Team, User
     from signals.models import Signal, SignalType
 
@@ -81,6 +89,7 @@ def generate(database: str, cases: int, signals: int) -> None:
     tables = [
         Household._meta.db_table,
         HouseholdKey._meta.db_table,
+        SearchKey._meta.db_table,
         Case._meta.db_table,
         Signal._meta.db_table,
     ]
@@ -101,6 +110,16 @@ def generate(database: str, cases: int, signals: int) -> None:
                 """
                 INSERT INTO cases_householdkey (digest, household_id)
                 SELECT md5('bench-k' || i), md5('bench-h' || i)::uuid FROM generate_series(1, %(n)s) AS i
+                """,
+                params,
+            )
+            # One address search key per household, as intake writes them (a
+            # household at a number without an addition holds one).
+            cursor.execute(
+                """
+                INSERT INTO cases_searchkey (id, digest, household_id)
+                SELECT md5('bench-a' || i)::uuid, md5('bench-a' || i), md5('bench-h' || i)::uuid
+                FROM generate_series(1, %(n)s) AS i
                 """,
                 params,
             )
@@ -290,14 +309,72 @@ def explain(sql: str) -> str:
         return "\n".join(str(row[0]) for row in cursor.fetchall())
 
 
+SEARCHED = 4_321
+"""The household the searches look for: one of team Noord's (``i % 10 < 4``)."""
+
+
+def searchable(database: str, n_cases: int) -> dict[str, str]:
+    """Give one generated household real blind keys (BSN, name and birth date, address),
+    as intake would have made them, and return the search queries that find it.
+
+    The other households keep their generated keys: the tables are as large as
+    at full scale, the searched digests are found among them by their indexes.
+    """
+    from cases.matching import SubjectFacts, keys_for
+
+    i = SEARCHED if n_cases >= SEARCHED else 1
+    facts = SubjectFacts(
+        bsn="111222333",
+        surname="Jansen-de Vries",
+        date_of_birth=datetime.date(1984, 3, 12),
+        postcode="1012 AB",
+        house_number="12",
+    )
+    keys = keys_for(facts)
+    with common.pg_connect(database) as conn, conn.cursor() as cursor:
+        household = cursor.execute("SELECT md5('bench-h' || %s::text)::uuid", [i]).fetchone()
+        assert household is not None
+        cursor.execute("DELETE FROM cases_householdkey WHERE digest = ANY(%s)", [sorted(keys.joining)])
+        cursor.execute("DELETE FROM cases_searchkey WHERE digest = ANY(%s)", [sorted(keys.searching)])
+        for digest in sorted(keys.joining):
+            cursor.execute(
+                "INSERT INTO cases_householdkey (digest, household_id) VALUES (%s, %s)",
+                [digest, household[0]],
+            )
+        for digest in sorted(keys.searching):
+            cursor.execute(
+                "INSERT INTO cases_searchkey (id, digest, household_id) VALUES (gen_random_uuid(), %s, %s)",
+                [digest, household[0]],
+            )
+        conn.commit()
+    signal_reference = "S-B" + str(i).zfill(10)
+    return {
+        "search_bsn": "/api/v1/search/?bsn=111222333",
+        "search_name": "/api/v1/search/?surname=Jansen-de%20Vries&date_of_birth=1984-03-12",
+        "search_address": "/api/v1/search/?postcode=1012AB&house_number=12",
+        "search_signal_reference": f"/api/v1/search/?reference={signal_reference}",
+    }
+
+
+def found_by(path: str, actor: Actor) -> int:
+    """How many cases a search finds (in-process)."""
+    from django.test import Client
+
+    answer = Client().get(path, headers=actor.headers())
+    if answer.status_code != 200:
+        raise SystemExit(f"GET {path} answered {answer.status_code}: {answer.content[:300]!r}")
+    return len(answer.json()["results"])
+
+
 def main() -> None:
     parser = common.base_parser("queue page latency with a million cases")
     parser.add_argument("--cases", type=int, default=0, help="cases to generate (default by scale)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database of the right size")
     parser.add_argument("--requests", type=int, default=0, help="timed page requests (default by scale)")
+    parser.add_argument("--database", default="", help="the bench database's name (default bench_queue)")
     args = parser.parse_args()
 
-    database = common.database_name("queue", args.smoke)
+    database = args.database or common.database_name("queue", args.smoke)
     n_cases = args.cases or (10_000 if args.smoke else 1_000_000)
     n_signals = 3 * n_cases
     requests = args.requests or (60 if args.smoke else 200)
@@ -347,6 +424,12 @@ def main() -> None:
         "coordinator urgent": (page + "?priority=30", coordinator),
         "triage page 1": (page, triage),
     }
+    searches = searchable(database, n_cases)
+    for name, path in searches.items():
+        variants[f"search {name}"] = (path, coordinator)
+        found = found_by(path, coordinator)
+        if found != 1:
+            raise SystemExit(f"{name} found {found} cases, not the one it looks for")
     deep: dict[str, str] = {}
     for name, (path, actor) in web.items():
         deep[name] = followed(path, actor, DEEP_HOPS)
@@ -391,6 +474,9 @@ def main() -> None:
         metric = name.replace("-", "_")
         timed[f"{metric}_p95"] = (path, actor)
         timed[f"{metric}_deep_p95"] = (deep[name], actor)
+    # Search, by the coordinator of Noord, whose team's case it finds.
+    for name, path in searches.items():
+        timed[f"{name}_p95"] = (path, coordinator)
     with common.gunicorn(database, workers=2) as server:
         for metric, (path, actor) in timed.items():
             timed_get(server.base_url, path, actor, 10)  # warm every worker

@@ -91,29 +91,24 @@ class CaseDetailApi(GenericAPIView[Any]):
     permission_classes = [CaseRoles]
     serializer_class = CaseDetailSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "reason", str, description="Break the glass: open a case outside your scope, with a reason."
-            )
-        ]
-    )
     def get(self, request: Request, case_id: uuid.UUID) -> Response:
-        read = selectors.read_case_logged(
-            actor=actor_of(request),
-            case_id=case_id,
-            break_glass_reason=request.query_params.get("reason", ""),
-        )
-        case = read.case
-        offer = permissions.offer(actor_of(request), case, break_glass=read.break_glass)
-        signals = contents.signals_of(case)
-        context = {
-            "available_transitions": offer.transitions,
-            "signals": signals,
-            "timeline": contents.timeline(case, signals),
-            "possible_matches": selectors.possible_matches(actor_of(request), case),
-        }
-        return Response(CaseDetailSerializer(case, context=context).data)
+        return detail_response(request, case_id)
+
+
+def detail_response(request: Request, case_id: uuid.UUID) -> Response:
+    """The whole case file, read (and logged) in the actor's scope or under their
+    break-the-glass grant (``cases.access``)."""
+    read = selectors.read_case_logged(actor=actor_of(request), case_id=case_id)
+    case = read.case
+    offer = permissions.offer(actor_of(request), case, break_glass=read.break_glass)
+    signals = contents.signals_of(case)
+    context = {
+        "available_transitions": offer.transitions,
+        "signals": signals,
+        "timeline": contents.timeline(case, signals),
+        "possible_matches": selectors.possible_matches(actor_of(request), case),
+    }
+    return Response(CaseDetailSerializer(case, context=context).data)
 
 
 def _summary(request: Request, case: Case) -> Response:

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from . import api
+from .access import CaseAccessApi
+from .inbox import NotificationListApi, NotificationReadApi
+from .search import SearchApi
 
 urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="case-list"),
@@ -10,5 +13,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/network/", api.CaseNetworkApi.as_view(), name="case-network"),
     path("cases/<uuid:case_id>/merge/", api.CaseMergeApi.as_view(), name="case-merge"),
     path("cases/<uuid:case_id>/split/", api.CaseSplitApi.as_view(), name="case-split"),
+    path("search/", SearchApi.as_view(), name="search"),
+    path("cases/<uuid:case_id>/access/", CaseAccessApi.as_view(), name="case-access"),
+    path("notifications/", NotificationListApi.as_view(), name="notification-list"),
+    path(
+        "notifications/<int:notification_id>/read/", NotificationReadApi.as_view(), name="notification-read"
+    ),
     path("cases/<uuid:case_id>/<slug:transition>/", api.CaseTransitionApi.as_view(), name="case-transition"),
 ]

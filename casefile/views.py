@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
+from audit.services import record_denied
 from cases import casework, moves, pagination, permissions, selectors, workflow
 from cases.forms import (
     KIND_LABELS,
@@ -51,6 +52,7 @@ from helpers.forms import WebForm, django_errors, flatten_errors
 from signals import moves as signal_moves
 
 from . import contents
+from .access import not_yours_page
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
@@ -212,9 +214,7 @@ def _case_page(
 ) -> HttpResponse:
     """Render the case page (a logged ``case.read``); ``failed`` is a posted form to show with its errors."""
     actor = actor_of(request)
-    read = selectors.read_case_logged(
-        actor=actor, case_id=case_id, break_glass_reason=request.GET.get("reason", "")
-    )
+    read = selectors.read_case_logged(actor=actor, case_id=case_id)
     case = read.case
     signals = contents.signals_of(case)
     offer = permissions.offer(actor, case, break_glass=read.break_glass)
@@ -243,7 +243,8 @@ def _case_page(
         {
             "case": case,
             "break_glass": read.break_glass,
-            "break_glass_reason": request.GET.get("reason", "") if read.break_glass else "",
+            "break_glass_reason": read.reason,
+            "break_glass_until": read.until,
             "signals": signals,
             "timeline": [_describe(item) for item in reversed(contents.timeline(case, signals))],
             "contacts": list(case.contacts.all()),
@@ -277,7 +278,15 @@ def _merge(fresh: WebForm, posted: WebForm) -> WebForm:
 
 @role_required(*CASE_ROLES)
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    return _case_page(request, case_id)
+    try:
+        return _case_page(request, case_id)
+    except Http404:
+        # Not theirs (or not there): those who may break the glass are offered it,
+        # and the refusal is logged as the 404 page would log it.
+        if permissions.may_break_glass(actor_of(request)):
+            record_denied(actor=actor_of(request), request=request, status=404, code="not_found")
+            return not_yours_page(request, case_id)
+        raise
 
 
 def _after_change(actor: User, case_id: uuid.UUID, anchor: str = "") -> str:

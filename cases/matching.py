@@ -21,6 +21,8 @@ one part of a double surname + date of birth           suggests      ``dob+surna
   ("Jansen-de Vries" and "Jansen" or "de Vries-Bakker")
 postcode + house number + date of birth, the addition  suggests      ``address-bare+dob``
   missing on one side or different ("12" and "12-A")
+postcode + house number (with and without addition)    neither:      ``address``
+                                                       search only
 =====================================================  ============  ======================
 
 The house-number addition belongs to the address: "12-A" and "12-B" are two
@@ -159,6 +161,9 @@ class MatchKeys:
     signals about them are serialised; a plain "Jansen" at "12" locks no more
     than its joining keys (a batch of a thousand takes as many advisory locks
     as before, in PostgreSQL's shared lock table)."""
+    searching: frozenset[str] = frozenset()
+    """Stored as search keys: a search by address finds the household by them
+    (``cases.search``); intake never looks them up, so they join and suggest nothing."""
 
     @property
     def lookup(self) -> frozenset[str]:
@@ -173,9 +178,11 @@ def keys_for(facts: SubjectFacts) -> MatchKeys:
     suggesting: dict[str, Evidence] = {}
     if facts.bsn:
         joining.add(blind_index("bsn", facts.bsn.zfill(9)))
+    # Found by a search only (``cases.search``): intake never looks them up.
+    searching = frozenset(address_keys(facts.postcode, facts.house_number, facts.house_number_addition))
     dob = facts.date_of_birth.isoformat() if facts.date_of_birth else ""
     if not dob:
-        return MatchKeys(frozenset(joining), frozenset(), {}, frozenset(joining))
+        return MatchKeys(frozenset(joining), frozenset(), {}, frozenset(joining), searching)
     parts = surname_parts(facts.surname, facts.surname_prefix)
     if parts:
         joining.add(blind_index("dob+surname", f"{dob}|{''.join(parts)}"))
@@ -203,7 +210,20 @@ def keys_for(facts: SubjectFacts) -> MatchKeys:
             suggesting[without] = Evidence.ADDRESS_ADDITION
     for key in joining:
         suggesting.pop(key, None)
-    return MatchKeys(frozenset(joining), frozenset(partial), suggesting, frozenset(joining | reduced))
+    return MatchKeys(
+        frozenset(joining), frozenset(partial), suggesting, frozenset(joining | reduced), searching
+    )
+
+
+def address_keys(postcode: str, house_number: str, addition: str = "") -> set[str]:
+    """The keys a home is found by in a search: the number with its addition, and the
+    bare number (a search for "12" finds "12-A" and "12-B"; one for "12-A" only "12-A")."""
+    normalised = normalise_postcode(postcode)
+    bare = normalise_house_number(house_number)
+    if not normalised or not bare:
+        return set()
+    full = normalise_house_number(house_number, addition)
+    return {blind_index("address", f"{normalised}|{full}"), blind_index("address", f"{normalised}|{bare}")}
 
 
 def match_keys(facts: SubjectFacts) -> set[str]:

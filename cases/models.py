@@ -97,6 +97,28 @@ class RetiredKey(models.Model):
         verbose_name_plural = _("ingetrokken koppelsleutels")
 
     def __str__(self) -> str:
+        return f"retired key {self.pk}"
+
+
+class SearchKey(models.Model):
+    """A blind key a person searches a household by and intake never looks up
+    (postcode + house number, see ``cases.search``).
+
+    Not unique: many households live at one address over the years, and a
+    household filed at its address again may hold the same key twice (a search
+    asks which households hold it, so a second row changes no answer).
+    """
+
+    # A UUID made in Python: intake writes these in one statement with the other keys.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    digest = models.CharField(max_length=32, db_index=True)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="search_keys")
+
+    class Meta:
+        verbose_name = _("zoeksleutel")
+        verbose_name_plural = _("zoeksleutels")
+
+    def __str__(self) -> str:
         return self.digest
 
 
@@ -515,6 +537,8 @@ class Notification(models.Model):
     last_attempt_at = models.DateTimeField(_("laatste poging"), null=True, blank=True)
     last_error = models.CharField(_("laatste fout"), max_length=500, blank=True, default="")
     parked_at = models.DateTimeField(_("geparkeerd"), null=True, blank=True)
+    # The inbox on screen (``cases.inbox``): when the recipient marked it read.
+    read_at = models.DateTimeField(_("gelezen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("melding")
@@ -532,6 +556,11 @@ class Notification(models.Model):
             ),
             models.Index(
                 fields=["parked_at"], name="notification_parked_idx", condition=~models.Q(parked_at=None)
+            ),
+            # The inbox, newest first, and its unread count in every page's header.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"], name="notification_unread_idx", condition=models.Q(read_at=None)
             ),
         ]
 
@@ -560,3 +589,28 @@ class PossibleMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ~ {self.other_id}"
+
+
+class CaseAccessGrant(models.Model):
+    """Break-the-glass: a triage officer or coordinator opens one case outside their
+    scope for a while, having given a reason (``cases.access``).
+
+    The reason may name a resident, so it is encrypted here and travels only in a
+    request body, never in a URL. Every read under the grant is logged as a
+    break-the-glass read carrying it, which is how the auditor sees it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = EncryptedField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("inzage met reden")
+        verbose_name_plural = _("inzages met reden")
+        indexes = [models.Index(fields=["case", "user", "-expires_at"], name="access_grant_case_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.case_id} ({self.expires_at:%Y-%m-%d %H:%M})"

@@ -36,6 +36,7 @@ from .models import (
     PossibleMatch,
     Priority,
     RetiredKey,
+    SearchKey,
 )
 
 THREATS = frozenset({"eviction", "disconnection", "end_of_supply"})
@@ -123,6 +124,7 @@ class _Batch:
     new_households: list[Household] = field(default_factory=list)
     new_keys: list[HouseholdKey] = field(default_factory=list)
     new_partial_keys: list[PartialKey] = field(default_factory=list)
+    new_search_keys: dict[tuple[str, uuid.UUID], SearchKey] = field(default_factory=dict)
     new_subject_keys: list[SubjectKey] = field(default_factory=list)
     new_cases: dict[uuid.UUID, Case] = field(default_factory=dict)
     joined: dict[uuid.UUID, list[str]] = field(
@@ -231,6 +233,8 @@ class _Batch:
             if household_id not in holders:
                 holders.add(household_id)
                 self.new_partial_keys.append(PartialKey(uuid.uuid4(), key, household_id))
+        for key in keys.searching:
+            self.new_search_keys.setdefault((key, household_id), SearchKey(uuid.uuid4(), key, household_id))
 
     def _open(self, arrival: Arrival, household_id: uuid.UUID) -> Case:
         kinds = _kinds(set(), arrival.facts)
@@ -268,6 +272,7 @@ class _Batch:
                 # No conflicts: every key is locked (``start``) and was looked up after.
                 rows.Insert(HouseholdKey, self.new_keys),
                 rows.Insert(PartialKey, self.new_partial_keys),
+                rows.Insert(SearchKey, list(self.new_search_keys.values())),
                 rows.Insert(SubjectKey, self.new_subject_keys),
                 rows.Insert(Case, list(self.new_cases.values())),
                 rows.Insert(PossibleMatch, _unmarked(self.marks, self.new_cases)),

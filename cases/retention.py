@@ -31,6 +31,7 @@ from .models import (
     PartialKey,
     PlanAction,
     PlanGoal,
+    SearchKey,
     State,
 )
 
@@ -94,6 +95,7 @@ def erase_case(case: Case, now: datetime.datetime) -> None:
     if not still_held.exists():
         HouseholdKey.objects.filter(household_id=case.household_id).delete()
         PartialKey.objects.filter(household_id=case.household_id).delete()
+        SearchKey.objects.filter(household_id=case.household_id).delete()
     record(
         actor=None,
         event_type="erase",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from audit.services import record
 from coordination.models import CASE_ROLES, Role, User
@@ -17,6 +19,7 @@ from .matching import Evidence
 from .models import (
     OPEN_STATES,
     Case,
+    CaseAccessGrant,
     CaseTransition,
     ContactAttempt,
     PlanGoal,
@@ -149,6 +152,10 @@ def _queue_ranks(priority: int | None, overdue: bool | None) -> list[int]:
 class CaseRead:
     case: Case
     break_glass: bool
+    reason: str = ""
+    """Break the glass: the reason given for the grant the case is read under."""
+    until: datetime.datetime | None = None
+    """Break the glass: when the grant runs out."""
 
 
 def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -162,20 +169,35 @@ def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _case_unlogged(actor: User, case_id: uuid.UUID, *, break_glass_reason: str = "") -> CaseRead:
-    """One case with everything on it, for the case page and the API.
+def _case_unlogged(actor: User, case_id: uuid.UUID) -> CaseRead:
+    """The case with everything the case page and API show (a fixed number of queries).
 
-    Out of the actor's scope it is 404, the same as a case that does not exist,
-    unless a triage officer or coordinator gives a reason to break the glass.
+    Not logged: callers go through ``read_case_logged``. A case outside the
+    actor's scope is 404, the same as a case that does not exist, unless a
+    triage officer or coordinator holds a running break-the-glass grant for it
+    (``cases.access``): then it is read as such, with the grant's reason.
     """
     case = _with_case_content(cases_for(actor)).filter(pk=case_id).first()
     if case is not None:
         return CaseRead(case=case, break_glass=False)
-    if break_glass_reason.strip() and may_break_glass(actor):
-        case = _with_case_content(Case.objects.all()).filter(pk=case_id).first()
-        if case is not None:
-            return CaseRead(case=case, break_glass=True)
+    if may_break_glass(actor):
+        grant = running_grant(actor, case_id)
+        if grant is not None:
+            case = _with_case_content(Case.objects.all()).filter(pk=case_id).first()
+            if case is not None:
+                return CaseRead(
+                    case=case, break_glass=True, reason=grant.reason or "", until=grant.expires_at
+                )
     raise Http404
+
+
+def running_grant(actor: User, case_id: uuid.UUID) -> CaseAccessGrant | None:
+    """The actor's break-the-glass grant for this case that has not run out, if any."""
+    return (
+        CaseAccessGrant.objects.filter(case_id=case_id, user=actor, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -208,14 +230,15 @@ def _roles(actor: User) -> str:
     return ",".join(sorted(r for r in actor.roles if r in CASE_ROLES))
 
 
-def read_case_logged(*, actor: User, case_id: uuid.UUID, break_glass_reason: str = "") -> CaseRead:
+def read_case_logged(*, actor: User, case_id: uuid.UUID) -> CaseRead:
     """``_case_unlogged`` plus its access-log entry: what every case page and API read calls.
 
     The entry is written before anything is returned; if it cannot be
-    written this raises, and no personal data leaves (fail closed).
+    written this raises, and no personal data leaves (fail closed). A read
+    under a break-the-glass grant is logged as such, with the grant's reason
+    as its purpose (where the auditor's pages show it).
     """
-    reason = break_glass_reason.strip()[:500]
-    read = _case_unlogged(actor, case_id, break_glass_reason=reason)
+    read = _case_unlogged(actor, case_id)
     record(
         actor=actor,
         role=_roles(actor),
@@ -226,7 +249,7 @@ def read_case_logged(*, actor: User, case_id: uuid.UUID, break_glass_reason: str
         case_id=read.case.pk,
         subject_id=str(read.case.household_id),
         break_glass=read.break_glass,
-        purpose=reason if read.break_glass else "",
+        purpose=read.reason if read.break_glass else "",
     )
     return read
 

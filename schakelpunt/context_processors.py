@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from coordination.models import Role, User
+from cases.inbox import unread_count
+from coordination.models import CASE_ROLES, Role, User
 
 from .second_factor import owes_factor
 
@@ -28,6 +29,8 @@ def _items(user: User) -> list[tuple[str, str]]:
         items.append(("cases_web:team", _("Teamwachtrij")))
     if user.has_role(Role.PROFESSIONAL):
         items.append(("cases_web:mine", _("Mijn casussen")))
+    if user.has_role(*CASE_ROLES):
+        items += [("cases_web:search", _("Zoeken")), ("cases_web:inbox", _("Meldingen"))]
     if user.has_role(Role.AUDITOR):
         items += [
             ("audit_web:events", _("Toegangslog")),
@@ -56,4 +59,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         nav.append({"url": url, "label": label, "current": name == current})
     roles = ", ".join(str(Role(r).label) for r in user.roles if r in Role.values)
-    return {"nav_items": nav, "user_roles": roles}
+    context: dict[str, Any] = {"nav_items": nav, "user_roles": roles}
+    if user.has_role(*CASE_ROLES):
+        # The header's search box and the inbox's unread count (one query).
+        context["case_search"] = True
+        context["inbox_unread"] = unread_count(user)
+        for item in nav:
+            if item["url"] == reverse("cases_web:inbox"):
+                item["badge"] = context["inbox_unread"]
+    return context

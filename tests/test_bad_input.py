@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.urls.converters import IntConverter
 from rest_framework.test import APIClient
 
 from schakelpunt.tokens import create_system_key
@@ -96,10 +97,15 @@ def _url(name: str, scope: SimpleNamespace) -> str:
     """The URL on objects in scope; an argument this test does not know gets a random id."""
     pattern = next(p for p in _patterns() if p.name == name)
     kwargs = {
-        key: "claim" if key == "transition" else getattr(scope, key, None) or uuid.uuid4()
-        for key in pattern.pattern.converters
+        key: "claim" if key == "transition" else getattr(scope, key, None) or _unknown_id(converter)
+        for key, converter in pattern.pattern.converters.items()
     }
     return reverse(name, kwargs=kwargs)
+
+
+def _unknown_id(converter: Any) -> Any:
+    """An id nothing has, in the form the URL takes (a number for ``<int:…>``)."""
+    return 987654321 if isinstance(converter, IntConverter) else uuid.uuid4()
 
 
 def _patterns(resolver: Any = None, prefix: str = "") -> list[URLPattern]:

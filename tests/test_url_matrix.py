@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
-from cases.models import Case, Household
+from cases.models import Case, Household, Notification
 from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from signals.serializers import validate_signal
@@ -66,7 +66,8 @@ class Check:
     ok: int = 200
     target: str = ""
     """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check),
-    "key" (a system key of the housing corporation), or ""."""
+    "key" (a system key of the housing corporation), "notification" (the coordinator of
+    Noord's), or ""."""
     kwargs: dict[str, str] = field(default_factory=dict)
     body: Body = field(default_factory=dict)
     refused: tuple[str, ...] = ()
@@ -252,6 +253,23 @@ API: dict[str, list[Check]] = {
             not_found=("professional_zuid",),
         )
     ],
+    "search": [
+        Check("get", CASE_ROLES, "triage", query="bsn=111222333"),
+        Check("post", CASE_ROLES, "coordinator_noord", body={"reference": "C-AAAA-BBBB"}),
+    ],
+    "case-access": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_zuid",
+            target="case:in_progress",
+            body={"reason": "Bewoner belt"},
+        )
+    ],
+    "notification-list": [Check("get", CASE_ROLES, "coordinator_noord")],
+    "notification-read": [
+        Check("post", CASE_ROLES, "coordinator_noord", target="notification", not_found=("coordinator_zuid",))
+    ],
     "figures": [Check("get", _for("triage", "coordinator", "admin", "auditor"), "auditor")],
     "audit-events": [Check("get", _for("auditor"), "auditor")],
     "audit-verify": [
@@ -379,6 +397,32 @@ WEB: dict[str, list[Check]] = {
             not_found=(*OTHER_TEAM[:1], "triage"),
         )
     ],
+    "cases_web:search": [
+        Check("get", CASE_ROLES, "professional_noord"),
+        Check("post", CASE_ROLES, "triage", body={"q": "1012 AB 12"}),
+    ],
+    "cases_web:access": [
+        Check(
+            "post",
+            _for("triage", "coordinator"),
+            "coordinator_zuid",
+            302,
+            target="case:in_progress",
+            body={"reason": "Bewoner belt"},
+        )
+    ],
+    "cases_web:inbox": [Check("get", CASE_ROLES, "coordinator_noord")],
+    "cases_web:inbox_read": [
+        Check(
+            "post",
+            CASE_ROLES,
+            "coordinator_noord",
+            302,
+            target="notification",
+            not_found=("coordinator_zuid",),
+        )
+    ],
+    "cases_web:inbox_read_all": [Check("post", CASE_ROLES, "triage", 302)],
     "audit_web:events": [Check("get", _for("auditor"), "auditor")],
     "audit_web:export": [Check("get", _for("auditor"), "auditor")],
     "audit_web:verify": [
@@ -559,6 +603,11 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
     if check.target == "subject":
         household_id = str(Case.objects.get(pk=file_case(world, api_as)).household_id)
         return {"subject_id": household_id}, household_id
+    if check.target == "notification":
+        # Referred to team Noord: its coordinator is told.
+        referred = _case(world, api_as, "awaiting_lead")
+        note = Notification.objects.get(case_id=referred, recipient=world.coordinator_noord)
+        return {"notification_id": note.pk}, str(note.pk)
     if check.target.startswith("case:"):
         case_id = _case(world, api_as, check.target.removeprefix("case:"))
         return {"case_id": case_id}, case_id
@@ -646,6 +695,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "run_id": uuid.uuid4(),
         "key_id": 987654321,
         "subject_id": uuid.uuid4(),
+        "notification_id": 987654321,
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

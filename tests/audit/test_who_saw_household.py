@@ -39,7 +39,9 @@ def household(world, api_as) -> dict[str, str]:
     api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/")
     api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/")
     assert api_as(world.professional_zuid).get(f"/api/v1/cases/{case_id}/").status_code == 404
-    opened = api_as(world.coordinator_zuid).get(f"/api/v1/cases/{case_id}/", {"reason": REASON})
+    opened = api_as(world.coordinator_zuid).post(
+        f"/api/v1/cases/{case_id}/access/", {"reason": REASON}, format="json"
+    )
     assert opened.status_code == 200
     case = Case.objects.get(pk=case_id)
     return {"subject_id": str(case.household_id), "case_id": case_id, "reference": case.reference}

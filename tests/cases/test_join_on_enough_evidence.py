@@ -289,7 +289,9 @@ def test_the_mark_shows_only_cases_the_reader_may_see(world, api_as, web_as):
     # Triage no longer sees the referred case, so not in the mark either.
     assert _matches(api_as, world.triage, second.case_id) == []
     # Breaking the glass opens the case, not the marks that lead out of one's scope.
-    response = api_as(world.coordinator_zuid).get(f"/api/v1/cases/{first.case_id}/", {"reason": "Controle"})
+    response = api_as(world.coordinator_zuid).post(
+        f"/api/v1/cases/{first.case_id}/access/", {"reason": "Controle"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["possible_matches"] == []
 

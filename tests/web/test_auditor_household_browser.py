@@ -55,7 +55,9 @@ def test_the_auditor_finds_who_saw_a_household_and_downloads_csv_and_letter(worl
     advance(world, api_as, case_id, "in_progress")
     api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/")
     assert api_as(world.professional_zuid).get(f"/api/v1/cases/{case_id}/").status_code == 404
-    opened = api_as(world.coordinator_zuid).get(f"/api/v1/cases/{case_id}/", {"reason": REASON})
+    opened = api_as(world.coordinator_zuid).post(
+        f"/api/v1/cases/{case_id}/access/", {"reason": REASON}, format="json"
+    )
     assert opened.status_code == 200
     case = Case.objects.get(pk=case_id)
     page = browse

@@ -77,7 +77,9 @@ def test_a_case_that_does_not_exist_is_not_found(world, web_as):
 def test_breaking_the_glass_with_a_reason_is_logged_as_such(world, web_as, case_in):
     case_id = case_in("in_progress")
 
-    response = web_as(world.coordinator_zuid).get(f"/casussen/{case_id}/", {"reason": "Bewoner belt"})
+    client = web_as(world.coordinator_zuid)
+    client.post(f"/casussen/{case_id}/inzage/", {"reason": "Bewoner belt"})
+    response = client.get(f"/casussen/{case_id}/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -90,4 +92,6 @@ def test_breaking_the_glass_with_a_reason_is_logged_as_such(world, web_as, case_
 def test_professionals_cannot_break_the_glass(world, web_as, case_in):
     case_id = case_in("in_progress")
 
-    assert web_as(world.professional_zuid).get(f"/casussen/{case_id}/", {"reason": "x"}).status_code == 404
+    client = web_as(world.professional_zuid)
+    assert client.post(f"/casussen/{case_id}/inzage/", {"reason": "x"}).status_code == 403
+    assert client.get(f"/casussen/{case_id}/").status_code == 404
