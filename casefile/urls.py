@@ -8,5 +8,25 @@ urlpatterns = [
     path("cases/<uuid:case_id>/contacts/", api.CaseContactsApi.as_view(), name="case-contacts"),
     path("cases/<uuid:case_id>/plan/goals/", api.CaseGoalsApi.as_view(), name="case-plan-goals"),
     path("cases/<uuid:case_id>/network/", api.CaseNetworkApi.as_view(), name="case-network"),
+    path(
+        "cases/<uuid:case_id>/contacts/<uuid:contact_id>/", api.CaseContactApi.as_view(), name="case-contact"
+    ),
+    path("cases/<uuid:case_id>/plan/", api.CasePlanApi.as_view(), name="case-plan"),
+    path("cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/", api.CaseGoalApi.as_view(), name="case-plan-goal"),
+    path(
+        "cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/actions/",
+        api.CaseGoalActionsApi.as_view(),
+        name="case-plan-goal-actions",
+    ),
+    path(
+        "cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/actions/<uuid:action_id>/",
+        api.CaseGoalActionApi.as_view(),
+        name="case-plan-goal-action",
+    ),
+    path(
+        "cases/<uuid:case_id>/network/<uuid:member_id>/",
+        api.CaseNetworkMemberApi.as_view(),
+        name="case-network-member",
+    ),
     path("cases/<uuid:case_id>/<slug:transition>/", api.CaseTransitionApi.as_view(), name="case-transition"),
 ]
