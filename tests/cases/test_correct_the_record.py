@@ -3,6 +3,8 @@ goals, actions and network members; a removal keeps its trace in the timeline.""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from audit.models import AccessEvent
@@ -118,10 +120,10 @@ def test_goal_actions_and_removal_with_a_reason(world, api_as, case_id):
     assert added.status_code == 201, added.content
     done = lead.patch(f"{base}actions/{added.json()['id']}/", {"done": True}, format="json")
     assert done.status_code == 200 and done.json()["done"] is True
-    assert PlanAction.objects.filter(goal_id=second).count() == 2
+    assert PlanAction.objects.filter(goal_id=uuid.UUID(second)).count() == 2
     assert lead.patch(base, {"achieved": True}, format="json").json()["achieved"] is True
 
-    action = PlanAction.objects.filter(goal_id=second).exclude(pk=added.json()["id"]).get()
+    action = PlanAction.objects.filter(goal_id=uuid.UUID(second)).exclude(pk=added.json()["id"]).get()
     removed_action = lead.delete(f"{base}actions/{action.pk}/", {"reason": "Niet nodig"}, format="json")
     assert removed_action.status_code == 204
     removed = lead.delete(f"/api/v1/cases/{case_id}/plan/goals/{first}/", {"reason": "Dubbel"}, format="json")
@@ -179,7 +181,7 @@ def test_permission_trio(world, api_as, case_id, kind):
         "contact": f"/api/v1/cases/{case_id}/contacts/{_contact(world, api_as, case_id)}/",
         "goal": f"/api/v1/cases/{case_id}/plan/goals/{goal_id}/",
         "action": f"/api/v1/cases/{case_id}/plan/goals/{goal_id}/actions/"
-        f"{PlanAction.objects.filter(goal_id=goal_id).get().pk}/",
+        f"{PlanAction.objects.filter(goal_id=uuid.UUID(goal_id)).get().pk}/",
         "member": f"/api/v1/cases/{case_id}/network/{_member(world, api_as, case_id)}/",
         "plan": f"/api/v1/cases/{case_id}/plan/",
     }
