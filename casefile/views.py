@@ -31,12 +31,20 @@ from cases.forms import (
     TRANSITION_DONE,
     TRANSITION_LABELS,
     contact_body,
+    contact_edit_body,
+    contact_edit_form,
     contact_form,
     goal_body,
+    goal_edit_body,
+    goal_edit_form,
     goal_form,
     network_body,
     network_form,
+    plan_body,
+    plan_form,
     queue_filter_form,
+    removal_body,
+    removal_form,
     transition_body,
     transition_form,
 )
@@ -51,8 +59,12 @@ from . import contents
 from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
+    ContactPatchSerializer,
     GoalInputSerializer,
+    GoalPatchSerializer,
     NetworkMemberSerializer,
+    PlanInputSerializer,
+    RemovalSerializer,
     TransitionInputSerializer,
 )
 
@@ -222,6 +234,34 @@ def _case_page(
         forms["goal"] = goal_form()
     if permissions.NETWORK in offer.casework:
         forms["network"] = network_form()
+    may_correct = permissions.corrector(actor, case) if not read.break_glass else (lambda author: False)
+    contact_rows = []
+    for contact in case.contacts.all():
+        row: dict[str, Any] = {"contact": contact, "edit": None, "remove": None}
+        if may_correct(contact.by_id):
+            row["edit"] = forms[f"contact-edit-{contact.pk}"] = contact_edit_form(
+                contact, f"contact-edit-{contact.pk}"
+            )
+            row["remove"] = forms[f"contact-remove-{contact.pk}"] = removal_form(
+                f"contact-remove-{contact.pk}"
+            )
+        contact_rows.append(row)
+    goal_rows = []
+    for goal in case.goals.all():
+        row = {"goal": goal, "edit": None, "remove": None}
+        if may_correct(goal.created_by_id):
+            row["edit"] = forms[f"goal-edit-{goal.pk}"] = goal_edit_form(goal, f"goal-edit-{goal.pk}")
+            row["remove"] = forms[f"goal-remove-{goal.pk}"] = removal_form(f"goal-remove-{goal.pk}")
+        goal_rows.append(row)
+    network_rows = []
+    for member in case.network.all():
+        row = {"member": member, "remove": None}
+        if may_correct(member.added_by_id):
+            row["remove"] = forms[f"network-remove-{member.pk}"] = removal_form(f"network-remove-{member.pk}")
+        network_rows.append(row)
+    plan_texts = getattr(case, "plan_texts", None)
+    if permissions.PLAN in offer.casework:
+        forms["plan-texts"] = plan_form(plan_texts)
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
@@ -245,6 +285,11 @@ def _case_page(
             "contact_form": forms.get("contact"),
             "goal_form": forms.get("goal"),
             "network_form": forms.get("network"),
+            "contact_rows": contact_rows,
+            "goal_rows": goal_rows,
+            "network_rows": network_rows,
+            "plan_texts": plan_texts,
+            "plan_form": forms.get("plan-texts"),
             "failed": failed,
         },
         status=status,
@@ -375,4 +420,77 @@ def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         casework.add_network_member,
         _("Het netwerk is aangevuld."),
         "#netwerk",
+    )
+
+
+# ---------------------------------------------------------------- corrections
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_contact_edit(request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        contact_edit_form(form_id=f"contact-edit-{contact_id}"),
+        ContactPatchSerializer(data=contact_edit_body(request.POST)),
+        casework.update_contact_attempt,
+        _("De contactpoging is gecorrigeerd."),
+        "#contacten",
+        arguments=lambda body: {**body, "contact_id": contact_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_goal_edit(request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        goal_edit_form(form_id=f"goal-edit-{goal_id}"),
+        GoalPatchSerializer(data=goal_edit_body(request.POST)),
+        casework.update_plan_goal,
+        _("Het doel is gecorrigeerd."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id},
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.PLAN))
+def case_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        plan_form(),
+        PlanInputSerializer(data=plan_body(request.POST)),
+        casework.set_plan,
+        _("Het plan is bijgewerkt."),
+        "#plan",
+    )
+
+
+# What can be removed from the case page: the service and the keyword of the record's id.
+_REMOVALS: dict[str, tuple[Callable[..., Any], str, str, str]] = {
+    "contact": (casework.remove_contact_attempt, "contact_id", "#contacten", "contact-remove"),
+    "goal": (casework.remove_plan_goal, "goal_id", "#plan", "goal-remove"),
+    "network": (casework.remove_network_member, "member_id", "#netwerk", "network-remove"),
+}
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_remove(request: HttpRequest, case_id: uuid.UUID, kind: str, record_id: uuid.UUID) -> HttpResponse:
+    if kind not in _REMOVALS:
+        raise Http404
+    service, keyword, anchor, form_prefix = _REMOVALS[kind]
+    return _submit(
+        request,
+        case_id,
+        removal_form(f"{form_prefix}-{record_id}"),
+        RemovalSerializer(data=removal_body(request.POST)),
+        service,
+        _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
+        anchor,
+        arguments=lambda body: {**body, keyword: record_id},
     )

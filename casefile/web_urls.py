@@ -12,5 +12,9 @@ urlpatterns = [
     path("<uuid:case_id>/contactpogingen/", views.case_contact, name="contact"),
     path("<uuid:case_id>/plan/doelen/", views.case_goal, name="goal"),
     path("<uuid:case_id>/netwerk/", views.case_network, name="network"),
+    path("<uuid:case_id>/contactpogingen/<uuid:contact_id>/", views.case_contact_edit, name="contact_edit"),
+    path("<uuid:case_id>/plan/", views.case_plan, name="plan"),
+    path("<uuid:case_id>/plan/doelen/<uuid:goal_id>/", views.case_goal_edit, name="goal_edit"),
+    path("<uuid:case_id>/verwijderen/<slug:kind>/<uuid:record_id>/", views.case_remove, name="remove"),
     path("<uuid:case_id>/stap/<slug:transition>/", views.case_transition, name="transition"),
 ]

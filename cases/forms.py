@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.models import Role, Team, User
 from helpers.forms import Choice, FormField, WebForm
 
-from .models import Case, ContactAttempt, Outcome, Priority, State
+from .models import Case, CasePlan, ContactAttempt, Outcome, PlanGoal, Priority, State
 from .permissions import TRANSITION_ARGUMENTS
 
 # What each transition button says, and the message after it worked.
@@ -28,6 +29,7 @@ TRANSITION_LABELS = {
     "start_monitoring": gettext_lazy("Monitoring starten"),
     "resume": gettext_lazy("Weer in behandeling nemen"),
     "close": gettext_lazy("Casus afsluiten"),
+    "reopen": gettext_lazy("Casus heropenen"),
 }
 TRANSITION_DONE = {
     "claim": gettext_lazy("U heeft casus %s opgepakt."),
@@ -41,6 +43,7 @@ TRANSITION_DONE = {
     "start_monitoring": gettext_lazy("Casus %s staat in monitoring."),
     "resume": gettext_lazy("Casus %s is weer in behandeling."),
     "close": gettext_lazy("Casus %s is afgesloten."),
+    "reopen": gettext_lazy("Casus %s is heropend."),
 }
 
 KIND_LABELS = {
@@ -49,6 +52,8 @@ KIND_LABELS = {
     "contact": gettext_lazy("Contactpoging"),
     "plan": gettext_lazy("Plan"),
     "network": gettext_lazy("Netwerk"),
+    "goal": gettext_lazy("Doel"),
+    "action": gettext_lazy("Actie"),
 }
 
 
@@ -107,10 +112,11 @@ def transition_form(name: str, case: Case | None) -> WebForm:
                 )
             )
         elif input_name == "reason":
-            required = name in ("decline", "reassign")
+            required = name in ("decline", "reassign", "reopen")
             hint = {
                 "close": _("Verplicht bij de uitkomst 'Anders'."),
                 "refer_to_team": _("Verplicht bij een ander team dan dat van de postcode."),
+                "reopen": _("Waarom de casus weer open moet; komt in de tijdlijn."),
             }.get(name, "")
             fields.append(FormField("reason", _("Reden"), "textarea", required=required, hint=hint))
     return WebForm(f"transition-{name}", fields)
@@ -242,3 +248,86 @@ def queue_filter_form(kind: str, teams: list[Team]) -> WebForm:
         leads = [(u.pk, u.display_name) for team in teams for u in team_professionals(team.pk)]
         fields.append(FormField("lead", _("Regisseur"), "select", choices=_choices(leads, _("Alle"))))
     return WebForm("filter", fields)
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def contact_edit_form(attempt: ContactAttempt | None = None, form_id: str = "contact-edit") -> WebForm:
+    """Correct a contact attempt; with ``attempt`` filled in with what it says now."""
+    form = WebForm(form_id, list(contact_form()))
+    form["at"].hint = ""
+    if attempt is not None:
+        at = timezone.localtime(attempt.at).strftime("%Y-%m-%dT%H:%M")
+        form.bind(
+            {"channel": attempt.channel, "result": attempt.result, "at": at, "note": attempt.note or ""}
+        )
+    return form
+
+
+def contact_edit_body(data: Any) -> dict[str, Any]:
+    body = {name: data.get(name, "") for name in ("channel", "result", "note")}
+    if data.get("at"):
+        body["at"] = data["at"]
+    return body
+
+
+def goal_edit_form(goal: PlanGoal | None = None, form_id: str = "goal-edit") -> WebForm:
+    form = WebForm(
+        form_id,
+        [
+            FormField("description", _("Doel"), "textarea", required=True),
+            FormField("achieved", _("Doel bereikt"), "checkbox"),
+        ],
+    )
+    if goal is not None:
+        form.bind({"description": goal.description or "", "achieved": "true" if goal.achieved else ""})
+    return form
+
+
+def goal_edit_body(data: Any) -> dict[str, Any]:
+    return {"description": data.get("description", ""), "achieved": data.get("achieved") == "true"}
+
+
+def removal_form(form_id: str = "remove") -> WebForm:
+    return WebForm(
+        form_id,
+        [
+            FormField(
+                "reason",
+                _("Reden van verwijderen"),
+                "textarea",
+                required=True,
+                hint=_("Blijft zichtbaar in de tijdlijn; de inhoud zelf wordt gewist."),
+            )
+        ],
+    )
+
+
+def removal_body(data: Any) -> dict[str, Any]:
+    return {"reason": data.get("reason", "")}
+
+
+def plan_form(plan: CasePlan | None = None) -> WebForm:
+    form = WebForm(
+        "plan-texts",
+        [
+            FormField("strengths", _("Wat goed gaat"), "textarea"),
+            FormField(
+                "problems",
+                _("Problemen"),
+                "textarea",
+                hint=_("Eén probleem per regel, het meest dringende bovenaan."),
+            ),
+        ],
+    )
+    if plan is not None:
+        form.bind({"strengths": plan.strengths or "", "problems": "\n".join(plan.problem_list)})
+    return form
+
+
+def plan_body(data: Any) -> dict[str, Any]:
+    return {
+        "strengths": data.get("strengths", ""),
+        "problems": [line.strip() for line in str(data.get("problems", "")).splitlines() if line.strip()],
+    }
