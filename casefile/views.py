@@ -30,6 +30,8 @@ from cases.forms import (
     QUEUE_STATES,
     TRANSITION_DONE,
     TRANSITION_LABELS,
+    action_body,
+    action_form,
     contact_body,
     contact_edit_body,
     contact_edit_form,
@@ -57,6 +59,8 @@ from helpers.forms import WebForm, django_errors, flatten_errors
 
 from . import contents
 from .serializers import (
+    ActionInputSerializer,
+    ActionPatchSerializer,
     CaseFilterSerializer,
     ContactInputSerializer,
     ContactPatchSerializer,
@@ -248,10 +252,18 @@ def _case_page(
         contact_rows.append(row)
     goal_rows = []
     for goal in case.goals.all():
-        row = {"goal": goal, "edit": None, "remove": None}
-        if may_correct(goal.created_by_id):
+        row = {"goal": goal, "edit": None, "remove": None, "add_action": None, "actions": []}
+        correctable = may_correct(goal.created_by_id)
+        if correctable:
             row["edit"] = forms[f"goal-edit-{goal.pk}"] = goal_edit_form(goal, f"goal-edit-{goal.pk}")
             row["remove"] = forms[f"goal-remove-{goal.pk}"] = removal_form(f"goal-remove-{goal.pk}")
+        if permissions.PLAN in offer.casework:
+            row["add_action"] = forms[f"action-{goal.pk}"] = action_form(f"action-{goal.pk}")
+        for action in goal.actions.all():
+            remove = None
+            if correctable:
+                remove = forms[f"action-remove-{action.pk}"] = removal_form(f"action-remove-{action.pk}")
+            row["actions"].append({"action": action, "correctable": correctable, "remove": remove})
         goal_rows.append(row)
     network_rows = []
     for member in case.network.all():
@@ -493,4 +505,54 @@ def case_remove(request: HttpRequest, case_id: uuid.UUID, kind: str, record_id: 
         _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
         anchor,
         arguments=lambda body: {**body, keyword: record_id},
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.PLAN))
+def case_action_add(request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        action_form(f"action-{goal_id}"),
+        ActionInputSerializer(data=action_body(request.POST)),
+        casework.add_plan_action,
+        _("De actie is aan het doel toegevoegd."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_action_done(
+    request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+) -> HttpResponse:
+    """Mark an action done, or not done after all."""
+    return _submit(
+        request,
+        case_id,
+        WebForm(f"action-done-{action_id}", []),
+        ActionPatchSerializer(data={"done": request.POST.get("done") == "true"}),
+        casework.update_plan_action,
+        _("De actie is bijgewerkt."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id, "action_id": action_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_action_remove(
+    request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        removal_form(f"action-remove-{action_id}"),
+        RemovalSerializer(data=removal_body(request.POST)),
+        casework.remove_plan_action,
+        _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id, "action_id": action_id},
     )

@@ -331,3 +331,23 @@ def plan_body(data: Any) -> dict[str, Any]:
         "strengths": data.get("strengths", ""),
         "problems": [line.strip() for line in str(data.get("problems", "")).splitlines() if line.strip()],
     }
+
+
+def action_form(form_id: str = "action") -> WebForm:
+    """Another action for a goal: what, who, when."""
+    return WebForm(
+        form_id,
+        [
+            FormField("description", _("Actie"), required=True),
+            FormField("owner", _("Wie doet het"), hint=_("De bewoner, een professional of een organisatie.")),
+            FormField("due_date", _("Klaar op"), "date", width="m"),
+        ],
+    )
+
+
+def action_body(data: Any) -> dict[str, Any]:
+    return {
+        "description": data.get("description", ""),
+        "owner": data.get("owner", ""),
+        "due_date": data.get("due_date") or None,
+    }

@@ -382,6 +382,19 @@ WEB: dict[str, list[Check]] = {
             not_found=("professional_zuid",),
         )
     ],
+    "cases_web:action": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="record:goal",
+            body={"description": "Toeslagen aanvragen", "owner": "Bewoner"},
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:action_done": [_correction("post", "action", {"done": "true"}, 302)],
+    "cases_web:action_remove": [_correction("post", "action", REMOVAL, 302)],
     "cases_web:remove": [
         replace(_correction("post", record, REMOVAL, 302), kwargs={"kind": record})
         for record in ("contact", "goal", "network")
