@@ -217,3 +217,25 @@ def test_a_closed_case_is_not_corrected(world, api_as, case_id):
     )
 
     assert response.status_code == 409
+
+
+def test_erasure_empties_the_plan_texts_and_removal_reasons(world, api_as, case_id):
+    from django.utils import timezone
+
+    from cases.models import CasePlan
+    from cases.retention import erase_case
+
+    lead = api_as(world.professional_noord)
+    assert (
+        lead.put(f"/api/v1/cases/{case_id}/plan/", {"strengths": "Vaste baan"}, format="json").status_code
+        == 200
+    )
+    member_id = _member(world, api_as, case_id)
+    lead.delete(
+        f"/api/v1/cases/{case_id}/network/{member_id}/", {"reason": "Verhuisd naar Zwolle"}, format="json"
+    )
+
+    erase_case(Case.objects.get(pk=case_id), timezone.now())
+
+    assert CasePlan.objects.get(case_id=case_id).strengths is None
+    assert all(change.reason is None for change in RecordChange.objects.filter(case_id=case_id))
