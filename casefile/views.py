@@ -41,6 +41,7 @@ from cases.forms import (
     goal_edit_form,
     goal_form,
     network_body,
+    network_edit_form,
     network_form,
     plan_body,
     plan_form,
@@ -67,6 +68,7 @@ from .serializers import (
     GoalInputSerializer,
     GoalPatchSerializer,
     NetworkMemberSerializer,
+    NetworkPatchSerializer,
     PlanInputSerializer,
     RemovalSerializer,
     TransitionInputSerializer,
@@ -267,9 +269,11 @@ def _case_page(
         goal_rows.append(row)
     network_rows = []
     for member in case.network.all():
-        row = {"member": member, "remove": None}
+        row = {"member": member, "edit": None, "remove": None}
         if may_correct(member.added_by_id):
-            row["remove"] = forms[f"network-remove-{member.pk}"] = removal_form(f"network-remove-{member.pk}")
+            edit_id, remove_id = f"network-edit-{member.pk}", f"network-remove-{member.pk}"
+            row["edit"] = forms[edit_id] = network_edit_form(member, edit_id)
+            row["remove"] = forms[remove_id] = removal_form(remove_id)
         network_rows.append(row)
     plan_texts = getattr(case, "plan_texts", None)
     if permissions.PLAN in offer.casework:
@@ -555,4 +559,19 @@ def case_action_remove(
         _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
         "#plan",
         arguments=lambda body: {**body, "goal_id": goal_id, "action_id": action_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_network_edit(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        network_edit_form(form_id=f"network-edit-{member_id}"),
+        NetworkPatchSerializer(data=network_body(request.POST)),
+        casework.update_network_member,
+        _("Het netwerklid is gecorrigeerd."),
+        "#netwerk",
+        arguments=lambda body: {**body, "member_id": member_id},
     )

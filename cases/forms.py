@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from coordination.models import Role, Team, User
 from helpers.forms import Choice, FormField, WebForm
 
-from .models import Case, CasePlan, ContactAttempt, Outcome, PlanGoal, Priority, State
+from .models import Case, CasePlan, ContactAttempt, NetworkMember, Outcome, PlanGoal, Priority, State
 from .permissions import TRANSITION_ARGUMENTS
 
 # What each transition button says, and the message after it worked.
@@ -351,3 +351,18 @@ def action_body(data: Any) -> dict[str, Any]:
         "owner": data.get("owner", ""),
         "due_date": data.get("due_date") or None,
     }
+
+
+def network_edit_form(member: NetworkMember | None = None, form_id: str = "network-edit") -> WebForm:
+    """Correct a network member; with ``member`` filled in with what it says now."""
+    form = WebForm(form_id, list(network_form()))
+    if member is not None:
+        form.bind(
+            {
+                "organisation": member.organisation,
+                "role": member.role,
+                "person": member.person or "",
+                "contact": member.contact or "",
+            }
+        )
+    return form

@@ -382,6 +382,7 @@ WEB: dict[str, list[Check]] = {
             not_found=("professional_zuid",),
         )
     ],
+    "cases_web:network_edit": [_correction("post", "network", {**NETWORK, "role": "budgetcoach"}, 302)],
     "cases_web:action": [
         Check(
             "post",

@@ -54,6 +54,12 @@ def test_a_network_member_is_removed_and_the_plan_texts_written(world, web_as, c
     )
     client = web_as(world.professional_noord)
 
+    edited = client.post(
+        f"/casussen/{case_id}/netwerk/{member_id}/",
+        {"organisation": "Schuldhulp Noord", "role": "budgetcoach", "person": "", "contact": ""},
+    )
+    assert edited.status_code == 302
+    assert NetworkMember.objects.get(pk=member_id).role == "budgetcoach"
     removed = client.post(
         f"/casussen/{case_id}/verwijderen/network/{member_id}/", {"reason": "Niet meer betrokken"}
     )
