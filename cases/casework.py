@@ -6,11 +6,12 @@ import datetime
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -187,7 +188,8 @@ def _contact_of(case: Case, contact_id: uuid.UUID) -> ContactAttempt:
 
 def _contact_label(attempt: ContactAttempt) -> str:
     at = timezone.localtime(attempt.at).strftime("%d-%m-%Y %H:%M")
-    return f"{attempt.get_channel_display()}, {at}"
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{attempt.get_channel_display()}, {at}"
 
 
 @transaction.atomic
@@ -243,8 +245,10 @@ def _goal_of(case: Case, goal_id: uuid.UUID) -> PlanGoal:
     return goal
 
 
+# Labels are stored with the trace, so in one language whoever writes them (as the
+# timeline's other summaries are): no translation at write time.
 def _goal_label(goal: PlanGoal) -> str:
-    return str(_("Doel %(position)s") % {"position": goal.position})
+    return f"Doel {goal.position}"
 
 
 @transaction.atomic
@@ -305,7 +309,7 @@ def _action_of(goal: PlanGoal, action_id: uuid.UUID) -> PlanAction:
 
 
 def _action_label(goal: PlanGoal) -> str:
-    return str(_("Actie bij doel %(position)s") % {"position": goal.position})
+    return f"Actie bij doel {goal.position}"
 
 
 @transaction.atomic
@@ -360,7 +364,7 @@ def _member_of(case: Case, member_id: uuid.UUID) -> NetworkMember:
 
 def _member_label() -> str:
     # Not the organisation's name: with the household's case it says who helps this family.
-    return str(_("Netwerklid"))
+    return "Netwerklid"
 
 
 @transaction.atomic
@@ -414,6 +418,6 @@ def set_plan(
     plan.changed_by = actor
     plan.changed_at = timezone.now()
     plan.save()
-    _trace(actor, case, RecordChange.Kind.PLAN, RecordChange.Change.EDITED, case.pk, str(_("Plan")))
+    _trace(actor, case, RecordChange.Kind.PLAN, RecordChange.Change.EDITED, case.pk, "Plan")
     _log(actor, role, case, "case.plan.update", "case_plan", case.pk)
     return plan
