@@ -4,6 +4,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.http import Http404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,16 +22,25 @@ from signals import moves as signal_moves
 
 from . import contents
 from .serializers import (
+    ActionInputSerializer,
+    ActionPatchSerializer,
     CaseDetailSerializer,
     CaseFilterSerializer,
     CaseListSerializer,
     CaseSummarySerializer,
     ContactInputSerializer,
+    ContactPatchSerializer,
     ContactSerializer,
     GoalInputSerializer,
+    GoalPatchSerializer,
     MergeInputSerializer,
     NetworkMemberSerializer,
+    NetworkPatchSerializer,
+    PlanActionSerializer,
     PlanGoalSerializer,
+    PlanInputSerializer,
+    PlanTextsSerializer,
+    RemovalSerializer,
     SplitInputSerializer,
     SplitResultSerializer,
     TransitionInputSerializer,
@@ -215,3 +226,155 @@ class CaseSplitApi(GenericAPIView[Any]):
             "new_case": done.new_case,
         }
         return Response(SplitResultSerializer(done.case, context=context).data)
+
+
+# ---------------------------------------------------------------- corrections
+#
+# PATCH corrects a record, DELETE removes it with a reason in the body
+# (never in the URL: it may name a resident); both by the record's author or
+# the case's lead (``cases.permissions.correction_role``).
+
+CorrectingRoles = role_permission(*CASE_ROLES)
+_REMOVED = {204: None}
+
+
+class RemovalSchema(AutoSchema):
+    """Documents the body of DELETE too: a removal takes its reason there, never in the URL."""
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        # drf-spectacular's own (untyped) method documents bodies of PUT, PATCH and POST only.
+        document: Callable[[str], Any] = super()._get_request_body
+        if self.method != "DELETE":
+            return document(direction)
+        self.method = "PATCH"
+        try:
+            return document(direction)
+        finally:
+            self.method = "DELETE"
+
+
+def _validated(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+class CaseContactApi(GenericAPIView[Any]):
+    permission_classes = [CorrectingRoles]
+    schema = RemovalSchema()
+    serializer_class = ContactPatchSerializer
+
+    @extend_schema(request=ContactPatchSerializer, responses={200: ContactSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        changes = _validated(ContactPatchSerializer, request)
+        attempt = casework.update_contact_attempt(
+            actor=actor_of(request), case_id=case_id, contact_id=contact_id, **changes
+        )
+        return Response(ContactSerializer(attempt).data)
+
+    @extend_schema(request=RemovalSerializer, responses=_REMOVED)
+    def delete(self, request: Request, case_id: uuid.UUID, contact_id: uuid.UUID) -> Response:
+        body = _validated(RemovalSerializer, request)
+        casework.remove_contact_attempt(
+            actor=actor_of(request), case_id=case_id, contact_id=contact_id, reason=body["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseGoalApi(GenericAPIView[Any]):
+    permission_classes = [CorrectingRoles]
+    schema = RemovalSchema()
+    serializer_class = GoalPatchSerializer
+
+    @extend_schema(request=GoalPatchSerializer, responses={200: PlanGoalSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, goal_id: uuid.UUID) -> Response:
+        changes = _validated(GoalPatchSerializer, request)
+        goal = casework.update_plan_goal(actor=actor_of(request), case_id=case_id, goal_id=goal_id, **changes)
+        return Response(PlanGoalSerializer(goal).data)
+
+    @extend_schema(request=RemovalSerializer, responses=_REMOVED)
+    def delete(self, request: Request, case_id: uuid.UUID, goal_id: uuid.UUID) -> Response:
+        body = _validated(RemovalSerializer, request)
+        casework.remove_plan_goal(
+            actor=actor_of(request), case_id=case_id, goal_id=goal_id, reason=body["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseGoalActionsApi(GenericAPIView[Any]):
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.PLAN))]
+    serializer_class = ActionInputSerializer
+
+    @extend_schema(request=ActionInputSerializer, responses={201: PlanActionSerializer})
+    def post(self, request: Request, case_id: uuid.UUID, goal_id: uuid.UUID) -> Response:
+        body = _validated(ActionInputSerializer, request)
+        action = casework.add_plan_action(actor=actor_of(request), case_id=case_id, goal_id=goal_id, **body)
+        return Response(PlanActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class CaseGoalActionApi(GenericAPIView[Any]):
+    permission_classes = [CorrectingRoles]
+    schema = RemovalSchema()
+    serializer_class = ActionPatchSerializer
+
+    @extend_schema(request=ActionPatchSerializer, responses={200: PlanActionSerializer})
+    def patch(
+        self, request: Request, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+    ) -> Response:
+        changes = _validated(ActionPatchSerializer, request)
+        action = casework.update_plan_action(
+            actor=actor_of(request), case_id=case_id, goal_id=goal_id, action_id=action_id, **changes
+        )
+        return Response(PlanActionSerializer(action).data)
+
+    @extend_schema(request=RemovalSerializer, responses=_REMOVED)
+    def delete(
+        self, request: Request, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+    ) -> Response:
+        body = _validated(RemovalSerializer, request)
+        casework.remove_plan_action(
+            actor=actor_of(request),
+            case_id=case_id,
+            goal_id=goal_id,
+            action_id=action_id,
+            reason=body["reason"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseNetworkMemberApi(GenericAPIView[Any]):
+    permission_classes = [CorrectingRoles]
+    schema = RemovalSchema()
+    serializer_class = NetworkPatchSerializer
+
+    @extend_schema(request=NetworkPatchSerializer, responses={200: NetworkMemberSerializer})
+    def patch(self, request: Request, case_id: uuid.UUID, member_id: uuid.UUID) -> Response:
+        changes = _validated(NetworkPatchSerializer, request)
+        member = casework.update_network_member(
+            actor=actor_of(request), case_id=case_id, member_id=member_id, **changes
+        )
+        return Response(NetworkMemberSerializer(member).data)
+
+    @extend_schema(request=RemovalSerializer, responses=_REMOVED)
+    def delete(self, request: Request, case_id: uuid.UUID, member_id: uuid.UUID) -> Response:
+        body = _validated(RemovalSerializer, request)
+        casework.remove_network_member(
+            actor=actor_of(request), case_id=case_id, member_id=member_id, reason=body["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CasePlanApi(GenericAPIView[Any]):
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.PLAN))]
+    serializer_class = PlanInputSerializer
+
+    def get_object(self) -> Any:
+        """Nothing: the service finds the case in the actor's scope. OPTIONS asks for the
+        object to describe PUT with, and goes without."""
+        raise Http404
+
+    @extend_schema(request=PlanInputSerializer, responses={200: PlanTextsSerializer})
+    def put(self, request: Request, case_id: uuid.UUID) -> Response:
+        body = _validated(PlanInputSerializer, request)
+        plan = casework.set_plan(actor=actor_of(request), case_id=case_id, **body)
+        return Response(PlanTextsSerializer(plan).data)

@@ -123,6 +123,14 @@ class NetworkMemberSerializer(serializers.Serializer[Any]):
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
 
 
+class PlanSerializer(serializers.Serializer[Any]):
+    strengths = serializers.CharField(allow_null=True, help_text="Wat goed gaat")
+    problems = serializers.ListField(
+        child=serializers.CharField(), help_text="Problemen, de meest dringende eerst"
+    )
+    goals = PlanGoalSerializer(many=True)
+
+
 class TimelineItemSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
@@ -134,6 +142,8 @@ class TimelineItemSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(required=False, help_text="Transitie, bv. claim")
     source = serializers.CharField(required=False, help_text="Status ervoor")  # type: ignore[assignment]  # a field, not Field.source
     target = serializers.CharField(required=False, help_text="Status erna")
+    # Corrections only: ``edited`` or ``removed``.
+    change = serializers.CharField(required=False, help_text="Correctie: edited of removed")
 
 
 class PossibleMatchSerializer(serializers.Serializer[Any]):
@@ -176,8 +186,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "possible_matches",
         )
 
+    @extend_schema_field(PlanSerializer)
     def get_plan(self, case: Case) -> dict[str, Any]:
-        return {"goals": PlanGoalSerializer(case.goals.all(), many=True).data}
+        texts = getattr(case, "plan_texts", None)
+        return {
+            "strengths": texts.strengths if texts is not None else None,
+            "problems": texts.problem_list if texts is not None else [],
+            "goals": PlanGoalSerializer(case.goals.all(), many=True).data,
+        }
 
     @extend_schema_field(CaseSignalSerializer(many=True))
     def get_signals(self, case: Case) -> list[dict[str, Any]]:
@@ -253,3 +269,56 @@ class SplitResultSerializer(CaseSummarySerializer):
     @extend_schema_field(CaseListSerializer)
     def get_new_case(self, case: Case) -> dict[str, Any]:
         return dict(CaseListSerializer(self.context["new_case"]).data)
+
+
+class ContactPatchSerializer(StrictSerializer):
+    channel = serializers.ChoiceField(choices=ContactAttempt.Channel.choices, required=False)
+    result = serializers.ChoiceField(choices=ContactAttempt.Result.choices, required=False)
+    at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class RemovalSerializer(StrictSerializer):
+    """Why a record is removed: kept in the timeline, encrypted."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
+class GoalPatchSerializer(StrictSerializer):
+    description = serializers.CharField(max_length=2000, required=False)
+    achieved = serializers.BooleanField(required=False)
+
+
+class ActionInputSerializer(StrictSerializer):
+    description = serializers.CharField(max_length=2000)
+    owner = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ActionPatchSerializer(StrictSerializer):
+    description = serializers.CharField(max_length=2000, required=False)
+    owner = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    done = serializers.BooleanField(required=False)
+
+
+class NetworkPatchSerializer(StrictSerializer):
+    organisation = serializers.CharField(max_length=200, required=False)
+    role = serializers.CharField(max_length=200, required=False)
+    person = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+
+
+class PlanInputSerializer(StrictSerializer):
+    strengths = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    problems = serializers.ListField(
+        child=serializers.CharField(max_length=500, allow_blank=True),
+        max_length=50,
+        required=False,
+        default=list,
+    )
+
+
+class PlanTextsSerializer(serializers.Serializer[Any]):
+    strengths = serializers.CharField(allow_null=True)
+    problems = serializers.ListField(child=serializers.CharField(), source="problem_list")

@@ -19,5 +19,25 @@ urlpatterns = [
     path(
         "notifications/<int:notification_id>/read/", NotificationReadApi.as_view(), name="notification-read"
     ),
+    path(
+        "cases/<uuid:case_id>/contacts/<uuid:contact_id>/", api.CaseContactApi.as_view(), name="case-contact"
+    ),
+    path("cases/<uuid:case_id>/plan/", api.CasePlanApi.as_view(), name="case-plan"),
+    path("cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/", api.CaseGoalApi.as_view(), name="case-plan-goal"),
+    path(
+        "cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/actions/",
+        api.CaseGoalActionsApi.as_view(),
+        name="case-plan-goal-actions",
+    ),
+    path(
+        "cases/<uuid:case_id>/plan/goals/<uuid:goal_id>/actions/<uuid:action_id>/",
+        api.CaseGoalActionApi.as_view(),
+        name="case-plan-goal-action",
+    ),
+    path(
+        "cases/<uuid:case_id>/network/<uuid:member_id>/",
+        api.CaseNetworkMemberApi.as_view(),
+        name="case-network-member",
+    ),
     path("cases/<uuid:case_id>/<slug:transition>/", api.CaseTransitionApi.as_view(), name="case-transition"),
 ]

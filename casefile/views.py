@@ -31,14 +31,25 @@ from cases.forms import (
     QUEUE_STATES,
     TRANSITION_DONE,
     TRANSITION_LABELS,
+    action_body,
+    action_form,
     contact_body,
+    contact_edit_body,
+    contact_edit_form,
     contact_form,
     goal_body,
+    goal_edit_body,
+    goal_edit_form,
     goal_form,
     merge_form,
     network_body,
+    network_edit_form,
     network_form,
+    plan_body,
+    plan_form,
     queue_filter_form,
+    removal_body,
+    removal_form,
     split_form,
     transition_body,
     transition_form,
@@ -54,11 +65,18 @@ from signals import moves as signal_moves
 from . import contents
 from .access import not_yours_page
 from .serializers import (
+    ActionInputSerializer,
+    ActionPatchSerializer,
     CaseFilterSerializer,
     ContactInputSerializer,
+    ContactPatchSerializer,
     GoalInputSerializer,
+    GoalPatchSerializer,
     MergeInputSerializer,
     NetworkMemberSerializer,
+    NetworkPatchSerializer,
+    PlanInputSerializer,
+    RemovalSerializer,
     SplitInputSerializer,
     TransitionInputSerializer,
 )
@@ -231,6 +249,44 @@ def _case_page(
         forms["merge"] = merge_form()
         if len(signals) > 1:
             forms["split"] = split_form()
+    may_correct = permissions.corrector(actor, case) if not read.break_glass else (lambda author: False)
+    contact_rows = []
+    for contact in case.contacts.all():
+        row: dict[str, Any] = {"contact": contact, "edit": None, "remove": None}
+        if may_correct(contact.by_id):
+            row["edit"] = forms[f"contact-edit-{contact.pk}"] = contact_edit_form(
+                contact, f"contact-edit-{contact.pk}"
+            )
+            row["remove"] = forms[f"contact-remove-{contact.pk}"] = removal_form(
+                f"contact-remove-{contact.pk}"
+            )
+        contact_rows.append(row)
+    goal_rows = []
+    for goal in case.goals.all():
+        row = {"goal": goal, "edit": None, "remove": None, "add_action": None, "actions": []}
+        correctable = may_correct(goal.created_by_id)
+        if correctable:
+            row["edit"] = forms[f"goal-edit-{goal.pk}"] = goal_edit_form(goal, f"goal-edit-{goal.pk}")
+            row["remove"] = forms[f"goal-remove-{goal.pk}"] = removal_form(f"goal-remove-{goal.pk}")
+        if permissions.PLAN in offer.casework:
+            row["add_action"] = forms[f"action-{goal.pk}"] = action_form(f"action-{goal.pk}")
+        for action in goal.actions.all():
+            remove = None
+            if correctable:
+                remove = forms[f"action-remove-{action.pk}"] = removal_form(f"action-remove-{action.pk}")
+            row["actions"].append({"action": action, "correctable": correctable, "remove": remove})
+        goal_rows.append(row)
+    network_rows = []
+    for member in case.network.all():
+        row = {"member": member, "edit": None, "remove": None}
+        if may_correct(member.added_by_id):
+            edit_id, remove_id = f"network-edit-{member.pk}", f"network-remove-{member.pk}"
+            row["edit"] = forms[edit_id] = network_edit_form(member, edit_id)
+            row["remove"] = forms[remove_id] = removal_form(remove_id)
+        network_rows.append(row)
+    plan_texts = getattr(case, "plan_texts", None)
+    if permissions.PLAN in offer.casework:
+        forms["plan-texts"] = plan_form(plan_texts)
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
@@ -260,6 +316,11 @@ def _case_page(
             "split_chosen": request.POST.getlist("signals")
             if failed is not None and failed.id == "split"
             else [],
+            "contact_rows": contact_rows,
+            "goal_rows": goal_rows,
+            "network_rows": network_rows,
+            "plan_texts": plan_texts,
+            "plan_form": forms.get("plan-texts"),
             "failed": failed,
         },
         status=status,
@@ -423,6 +484,24 @@ def case_merge(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     )
 
 
+# ---------------------------------------------------------------- corrections
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_contact_edit(request: HttpRequest, case_id: uuid.UUID, contact_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        contact_edit_form(form_id=f"contact-edit-{contact_id}"),
+        ContactPatchSerializer(data=contact_edit_body(request.POST)),
+        casework.update_contact_attempt,
+        _("De contactpoging is gecorrigeerd."),
+        "#contacten",
+        arguments=lambda body: {**body, "contact_id": contact_id},
+    )
+
+
 @require_POST
 @role_required(Role.TRIAGE, Role.COORDINATOR)
 def case_split(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
@@ -437,4 +516,124 @@ def case_split(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             actor=actor, case_id=case_id, signal_ids=signals, reason=reason
         ).case,
         _("De signalen zijn afgesplitst van casus %s; ze staan in een nieuwe casus."),
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_goal_edit(request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        goal_edit_form(form_id=f"goal-edit-{goal_id}"),
+        GoalPatchSerializer(data=goal_edit_body(request.POST)),
+        casework.update_plan_goal,
+        _("Het doel is gecorrigeerd."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id},
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.PLAN))
+def case_plan(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        plan_form(),
+        PlanInputSerializer(data=plan_body(request.POST)),
+        casework.set_plan,
+        _("Het plan is bijgewerkt."),
+        "#plan",
+    )
+
+
+# What can be removed from the case page: the service and the keyword of the record's id.
+_REMOVALS: dict[str, tuple[Callable[..., Any], str, str, str]] = {
+    "contact": (casework.remove_contact_attempt, "contact_id", "#contacten", "contact-remove"),
+    "goal": (casework.remove_plan_goal, "goal_id", "#plan", "goal-remove"),
+    "network": (casework.remove_network_member, "member_id", "#netwerk", "network-remove"),
+}
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_remove(request: HttpRequest, case_id: uuid.UUID, kind: str, record_id: uuid.UUID) -> HttpResponse:
+    if kind not in _REMOVALS:
+        raise Http404
+    service, keyword, anchor, form_prefix = _REMOVALS[kind]
+    return _submit(
+        request,
+        case_id,
+        removal_form(f"{form_prefix}-{record_id}"),
+        RemovalSerializer(data=removal_body(request.POST)),
+        service,
+        _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
+        anchor,
+        arguments=lambda body: {**body, keyword: record_id},
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.PLAN))
+def case_action_add(request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        action_form(f"action-{goal_id}"),
+        ActionInputSerializer(data=action_body(request.POST)),
+        casework.add_plan_action,
+        _("De actie is aan het doel toegevoegd."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_action_done(
+    request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+) -> HttpResponse:
+    """Mark an action done, or not done after all."""
+    return _submit(
+        request,
+        case_id,
+        WebForm(f"action-done-{action_id}", []),
+        ActionPatchSerializer(data={"done": request.POST.get("done") == "true"}),
+        casework.update_plan_action,
+        _("De actie is bijgewerkt."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id, "action_id": action_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_action_remove(
+    request: HttpRequest, case_id: uuid.UUID, goal_id: uuid.UUID, action_id: uuid.UUID
+) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        removal_form(f"action-remove-{action_id}"),
+        RemovalSerializer(data=removal_body(request.POST)),
+        casework.remove_plan_action,
+        _("Verwijderd. De tijdlijn houdt bij wie het verwijderde, wanneer en waarom."),
+        "#plan",
+        arguments=lambda body: {**body, "goal_id": goal_id, "action_id": action_id},
+    )
+
+
+@require_POST
+@role_required(*CASE_ROLES)
+def case_network_edit(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        network_edit_form(form_id=f"network-edit-{member_id}"),
+        NetworkPatchSerializer(data=network_body(request.POST)),
+        casework.update_network_member,
+        _("Het netwerklid is gecorrigeerd."),
+        "#netwerk",
+        arguments=lambda body: {**body, "member_id": member_id},
     )

@@ -19,5 +19,21 @@ urlpatterns = [
     path("<uuid:case_id>/netwerk/", views.case_network, name="network"),
     path("<uuid:case_id>/samenvoegen/", views.case_merge, name="merge"),
     path("<uuid:case_id>/splitsen/", views.case_split, name="split"),
+    path("<uuid:case_id>/contactpogingen/<uuid:contact_id>/", views.case_contact_edit, name="contact_edit"),
+    path("<uuid:case_id>/plan/", views.case_plan, name="plan"),
+    path("<uuid:case_id>/plan/doelen/<uuid:goal_id>/", views.case_goal_edit, name="goal_edit"),
+    path("<uuid:case_id>/plan/doelen/<uuid:goal_id>/acties/", views.case_action_add, name="action"),
+    path(
+        "<uuid:case_id>/plan/doelen/<uuid:goal_id>/acties/<uuid:action_id>/",
+        views.case_action_done,
+        name="action_done",
+    ),
+    path(
+        "<uuid:case_id>/plan/doelen/<uuid:goal_id>/acties/<uuid:action_id>/verwijderen/",
+        views.case_action_remove,
+        name="action_remove",
+    ),
+    path("<uuid:case_id>/netwerk/<uuid:member_id>/", views.case_network_edit, name="network_edit"),
+    path("<uuid:case_id>/verwijderen/<slug:kind>/<uuid:record_id>/", views.case_remove, name="remove"),
     path("<uuid:case_id>/stap/<slug:transition>/", views.case_transition, name="transition"),
 ]

@@ -6,13 +6,23 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination.models import Role, Team, User
 from helpers.forms import Choice, FormField, WebForm
 
-from .models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, State
+from .models import (
+    CLOSING_OUTCOMES,
+    Case,
+    CasePlan,
+    ContactAttempt,
+    NetworkMember,
+    PlanGoal,
+    Priority,
+    State,
+)
 from .permissions import TRANSITION_ARGUMENTS
 
 # What each transition button says, and the message after it worked.
@@ -32,6 +42,7 @@ TRANSITION_LABELS = {
     # Moves between cases (not offered as steps): their timeline entries.
     "merge": gettext_lazy("Samengevoegd"),
     "split": gettext_lazy("Gesplitst"),
+    "reopen": gettext_lazy("Casus heropenen"),
 }
 TRANSITION_DONE = {
     "claim": gettext_lazy("U heeft casus %s opgepakt."),
@@ -46,6 +57,7 @@ TRANSITION_DONE = {
     "resume": gettext_lazy("Casus %s is weer in behandeling."),
     "close": gettext_lazy("Casus %s is afgesloten."),
     "reroute": gettext_lazy("Casus %s is omgeleid naar het andere team."),
+    "reopen": gettext_lazy("Casus %s is heropend."),
 }
 
 KIND_LABELS = {
@@ -54,6 +66,8 @@ KIND_LABELS = {
     "contact": gettext_lazy("Contactpoging"),
     "plan": gettext_lazy("Plan"),
     "network": gettext_lazy("Netwerk"),
+    "goal": gettext_lazy("Doel"),
+    "action": gettext_lazy("Actie"),
 }
 
 
@@ -124,10 +138,11 @@ def transition_form(name: str, case: Case | None) -> WebForm:
                 )
             )
         elif input_name == "reason":
-            required = name in ("decline", "reassign", "reroute")
+            required = name in ("decline", "reassign", "reroute", "reopen")
             hint = {
                 "close": _("Verplicht bij de uitkomst 'Anders'."),
                 "refer_to_team": _("Verplicht bij een ander team dan dat van de postcode."),
+                "reopen": _("Waarom de casus weer open moet; komt in de tijdlijn."),
             }.get(name, "")
             fields.append(FormField("reason", _("Reden"), "textarea", required=required, hint=hint))
     return WebForm(f"transition-{name}", fields)
@@ -278,6 +293,124 @@ def merge_form() -> WebForm:
     )
 
 
+# ---------------------------------------------------------------- corrections
+
+
+def contact_edit_form(attempt: ContactAttempt | None = None, form_id: str = "contact-edit") -> WebForm:
+    """Correct a contact attempt; with ``attempt`` filled in with what it says now."""
+    form = WebForm(form_id, list(contact_form()))
+    form["at"].hint = ""
+    if attempt is not None:
+        at = timezone.localtime(attempt.at).strftime("%Y-%m-%dT%H:%M")
+        form.bind(
+            {"channel": attempt.channel, "result": attempt.result, "at": at, "note": attempt.note or ""}
+        )
+    return form
+
+
+def contact_edit_body(data: Any) -> dict[str, Any]:
+    body = {name: data.get(name, "") for name in ("channel", "result", "note")}
+    if data.get("at"):
+        body["at"] = data["at"]
+    return body
+
+
+def goal_edit_form(goal: PlanGoal | None = None, form_id: str = "goal-edit") -> WebForm:
+    form = WebForm(
+        form_id,
+        [
+            FormField("description", _("Doel"), "textarea", required=True),
+            FormField("achieved", _("Doel bereikt"), "checkbox"),
+        ],
+    )
+    if goal is not None:
+        form.bind({"description": goal.description or "", "achieved": "true" if goal.achieved else ""})
+    return form
+
+
+def goal_edit_body(data: Any) -> dict[str, Any]:
+    return {"description": data.get("description", ""), "achieved": data.get("achieved") == "true"}
+
+
+def removal_form(form_id: str = "remove") -> WebForm:
+    return WebForm(
+        form_id,
+        [
+            FormField(
+                "reason",
+                _("Reden van verwijderen"),
+                "textarea",
+                required=True,
+                hint=_("Blijft zichtbaar in de tijdlijn; de inhoud zelf wordt gewist."),
+            )
+        ],
+    )
+
+
 def split_form() -> WebForm:
     """Split signals off into a case of their own; the signals are checkboxes on the page."""
     return WebForm("split", [FormField("reason", _("Reden"), "textarea", required=True)])
+
+
+def removal_body(data: Any) -> dict[str, Any]:
+    return {"reason": data.get("reason", "")}
+
+
+def plan_form(plan: CasePlan | None = None) -> WebForm:
+    form = WebForm(
+        "plan-texts",
+        [
+            FormField("strengths", _("Wat goed gaat"), "textarea"),
+            FormField(
+                "problems",
+                _("Problemen"),
+                "textarea",
+                hint=_("Eén probleem per regel, het meest dringende bovenaan."),
+            ),
+        ],
+    )
+    if plan is not None:
+        form.bind({"strengths": plan.strengths or "", "problems": "\n".join(plan.problem_list)})
+    return form
+
+
+def plan_body(data: Any) -> dict[str, Any]:
+    return {
+        "strengths": data.get("strengths", ""),
+        "problems": [line.strip() for line in str(data.get("problems", "")).splitlines() if line.strip()],
+    }
+
+
+def action_form(form_id: str = "action") -> WebForm:
+    """Another action for a goal: what, who, when."""
+    return WebForm(
+        form_id,
+        [
+            FormField("description", _("Actie"), required=True),
+            FormField("owner", _("Wie doet het"), hint=_("De bewoner, een professional of een organisatie.")),
+            FormField("due_date", _("Klaar op"), "date", width="m"),
+        ],
+    )
+
+
+def action_body(data: Any) -> dict[str, Any]:
+    return {
+        "description": data.get("description", ""),
+        "owner": data.get("owner", ""),
+        "due_date": data.get("due_date") or None,
+    }
+
+
+def network_edit_form(member: NetworkMember | None = None, form_id: str = "network-edit") -> WebForm:
+    """Correct a network member; with ``member`` filled in with what it says now."""
+    form = WebForm(form_id, list(network_form()))
+    if member is not None:
+        form.bind(
+            {
+                "organisation": member.organisation,
+                "role": member.role,
+                "person": member.person or "",
+                "contact": member.contact or "",
+            }
+        )
+    return form

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from coordination.models import Team, User
 from helpers.crypto import EncryptedField
@@ -259,6 +259,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
 
+    # Set by ``reopen``: a reopened case back in triage is "picked up" for its partners.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
@@ -293,7 +296,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def partner_status(self) -> str:
-        if self.state in (State.NEW, State.TRIAGE):
+        if self.state in (State.NEW, State.TRIAGE) and self.reopened_at is None:
             return PartnerStatus.RECEIVED
         if self.state != State.CLOSED:
             return PartnerStatus.PICKED_UP
@@ -370,6 +373,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.outcome_reason = reason_text or None
         self.closed_at = at or timezone.now()
+
+    @transition(field=state, source=State.CLOSED, target=RETURN_VALUE(State.IN_PROGRESS, State.TRIAGE))
+    def reopen(self, *, by: User) -> str:
+        """Back to its lead if it had one, else to the intake (claimed by whoever reopens it)."""
+        self.outcome = ""
+        self.outcome_reason = None
+        self.closed_at = None
+        self.reopened_at = timezone.now()
+        if self.lead_id is not None:
+            return State.IN_PROGRESS
+        self.claimed_by = by
+        return State.TRIAGE
 
 
 class CaseTransition(models.Model):
@@ -483,6 +498,65 @@ class NetworkMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.role})"
+
+
+class CasePlan(models.Model):
+    """The plan's own texts beside its goals: what goes well, and the problems in order of priority."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="plan_texts")
+    strengths = EncryptedField()
+    # The problems, most pressing first, one per line (encrypted as one text).
+    problems = EncryptedField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plannen")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+    @property
+    def problem_list(self) -> list[str]:
+        return [line for line in (self.problems or "").split("\n") if line.strip()]
+
+
+class RecordChange(models.Model):
+    """A correction or removal of casework (a contact attempt, goal, action, network member, the plan).
+
+    What stays of a removed record is this trace: what kind of record it was,
+    a label without personal data, who removed it, when and why. Its content is gone.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("Contactpoging")
+        GOAL = "goal", _("Doel")
+        ACTION = "action", _("Actie")
+        NETWORK = "network", _("Netwerklid")
+        PLAN = "plan", _("Plan")
+
+    class Change(models.TextChoices):
+        EDITED = "edited", _("gecorrigeerd")
+        REMOVED = "removed", _("verwijderd")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="record_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    change = models.CharField(max_length=16, choices=Change.choices)
+    object_id = models.UUIDField(null=True, blank=True)
+    label = models.CharField(max_length=200, blank=True, default="")  # no personal data
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = EncryptedField()
+
+    class Meta:
+        verbose_name = _("correctie")
+        verbose_name_plural = _("correcties")
+        indexes = [models.Index(fields=["case", "at"], name="record_change_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.change}"
 
 
 class DeadlineBreach(models.Model):

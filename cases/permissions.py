@@ -18,7 +18,7 @@ Three answers, in this order:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,7 @@ TRANSITIONS = (
     "resume",
     "close",
     "reroute",
+    "reopen",
 )
 
 TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
@@ -60,6 +61,7 @@ TRANSITION_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "reassign": ("lead", "reason"),
     "close": ("outcome", "reason"),
     "reroute": ("team", "reason"),
+    "reopen": ("reason",),
 }
 """The body fields each transition takes: the API's JSON body and the case page's form alike."""
 
@@ -236,6 +238,15 @@ def _transition_role(standing: Standing, case: Case, name: str) -> str | None:
         if standing.team_coordinator:
             return Role.COORDINATOR
         return None
+    if name == "reopen":
+        # Whoever may close it now: the intake closes what never reached a team.
+        if case.team_id is None:
+            return Role.TRIAGE if standing.triage else None
+        if standing.lead:
+            return Role.PROFESSIONAL
+        if standing.team_coordinator:
+            return Role.COORDINATOR
+        return None
     raise ValueError(f"unknown transition {name!r}")
 
 
@@ -313,6 +324,41 @@ def casework_role(actor: User, case: Case, work: str) -> str:
     if role is None:
         raise Conflict(_not_now(work))
     return role
+
+
+def correction_role(actor: User, case: Case, author_id: int | None) -> str:
+    """The role in which ``actor`` corrects or removes a record of casework on ``case``
+    that ``author_id`` wrote: its author or the case's lead, on an open case.
+
+    PermissionDenied for anyone else (who sees the case); Conflict on a closed case.
+    """
+    standing = Standing.of(actor, case)
+    if standing.lead:
+        role: str | None = Role.PROFESSIONAL
+    elif author_id is not None and author_id == actor.pk:
+        role = next((r for r in (Role.TRIAGE, Role.COORDINATOR) if standing.holds(r)), None)
+    else:
+        role = None
+    if role is None:
+        raise PermissionDenied(_("Alleen wie dit vastlegde of de regisseur van de casus past het aan."))
+    if case.state == State.CLOSED:
+        raise Conflict(_("Een afgesloten casus wordt niet meer aangepast."))
+    return role
+
+
+def corrector(actor: User, case: Case) -> Callable[[int | None], bool]:
+    """Whether the case page offers to correct or remove a record by a given author
+    (``correction_role``); one query for the whole page."""
+    standing = Standing.of(actor, case)
+    open_case = case.state != State.CLOSED
+
+    def may(author_id: int | None) -> bool:
+        own = (
+            author_id is not None and author_id == actor.pk and (standing.triage or standing.team_coordinator)
+        )
+        return open_case and (standing.lead or own)
+
+    return may
 
 
 def transition_arguments(name: str, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from helpers.crypto import encrypted_fields
 
 from .models import (
     Case,
+    CasePlan,
     CaseTransition,
     ContactAttempt,
     HouseholdKey,
@@ -31,6 +32,7 @@ from .models import (
     PartialKey,
     PlanAction,
     PlanGoal,
+    RecordChange,
     SearchKey,
     State,
 )
@@ -81,6 +83,8 @@ def erase_case(case: Case, now: datetime.datetime) -> None:
     blank_encrypted(ContactAttempt, ContactAttempt.objects.filter(case=case))
     blank_encrypted(PlanAction, PlanAction.objects.filter(goal__case=case))
     blank_encrypted(PlanGoal, PlanGoal.objects.filter(case=case))
+    blank_encrypted(CasePlan, CasePlan.objects.filter(case=case))
+    blank_encrypted(RecordChange, RecordChange.objects.filter(case=case))
     network = NetworkMember.objects.filter(case=case)
     blank_encrypted(NetworkMember, network)
     # Not encrypted, but with the household's case they say who helps this family (a debt

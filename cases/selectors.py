@@ -25,6 +25,7 @@ from .models import (
     PlanGoal,
     PossibleMatch,
     Priority,
+    RecordChange,
     State,
 )
 from .permissions import INTAKE_STATES, cases_for, may_break_glass
@@ -161,11 +162,12 @@ class CaseRead:
 def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
     # The case's own rows; its signals belong to the signals app, which the
     # case file (``casefile``) reads beside these.
-    return qs.select_related("team", "district__team", "lead", "claimed_by").prefetch_related(
+    return qs.select_related("team", "district__team", "lead", "claimed_by", "plan_texts").prefetch_related(
         Prefetch("transitions", queryset=CaseTransition.objects.select_related("actor").order_by("at")),
         Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by").order_by("at")),
         Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("actions")),
         "network",
+        Prefetch("record_changes", queryset=RecordChange.objects.select_related("actor").order_by("at")),
     )
 
 
@@ -310,6 +312,18 @@ def timeline(case: Case) -> list[dict[str, Any]]:
                 "kind": "network",
                 "summary": f"{member.organisation} ({member.role})",
                 "actor": None,
+            }
+        )
+    for change in case.record_changes.all():
+        # A correction or removal: what it was (no personal data), by whom, when and why.
+        items.append(
+            {
+                "at": change.at,
+                "kind": change.kind,
+                "summary": f"{change.label} {change.get_change_display()}",
+                "change": change.change,
+                "reason": change.reason,
+                "actor": change.actor.display_name,
             }
         )
     return sorted(items, key=lambda item: item["at"])

@@ -11,8 +11,10 @@ then finds the state moved on and gets a Conflict (409).
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +27,7 @@ from helpers.errors import Conflict
 
 from . import events, notifications, permissions
 from .deadlines import refresh_deadline
-from .models import CLOSING_OUTCOMES, Case, CaseTransition, Notification, Outcome
+from .models import CLOSING_OUTCOMES, OPEN_STATES, Case, CaseTransition, Notification, Outcome, State
 
 
 def _step(actor: User, case_id: uuid.UUID, name: str) -> tuple[Case, str]:
@@ -201,3 +203,24 @@ def reroute(*, actor: User, case_id: uuid.UUID, team_id: uuid.UUID | None = None
         case, Notification.Kind.REROUTED, notifications.team_coordinators(case), transition_id
     )
     return case
+
+
+def reopen(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
+    """Whoever may close the case now reopens it within ``CASE_REOPEN_DAYS`` of closing:
+    back to its lead (in progress), or to the intake (triage) if it never had one."""
+    case, role = _step(actor, case_id, "reopen")
+    reason = _require_reason(reason)
+    if case.state == State.CLOSED:
+        if case.erased_at is not None:
+            raise Conflict(_("De gegevens van deze casus zijn al gewist; heropenen kan niet meer."))
+        if case.closed_at is None or case.closed_at < timezone.now() - timedelta(
+            days=settings.CASE_REOPEN_DAYS
+        ):
+            raise Conflict(
+                _("Een casus kan tot %(days)s dagen na het afsluiten heropend worden.")
+                % {"days": settings.CASE_REOPEN_DAYS}
+            )
+        # One open case per household: a newer one took over since this one closed.
+        if Case.objects.filter(household_id=case.household_id, state__in=OPEN_STATES).exists():
+            raise Conflict(_("Dit huishouden heeft al een andere open casus."))
+    return _apply(actor, role, case, "reopen", reason=reason, by=actor)

@@ -50,7 +50,7 @@ def _error_codes(path: str, method: str, operation: dict[str, Any]) -> list[str]
         codes.append("404")  # also a page past the last one, or a ?format= the view does not render
     if has_body:
         codes += ["413", "415"]
-    if method == "post" and path.startswith("/api/v1/cases/{"):
+    if method in ("post", "put", "patch", "delete") and path.startswith("/api/v1/cases/{"):
         codes.append("409")
     if not secured:
         codes.append("429")  # the token endpoint's login throttle

@@ -309,6 +309,10 @@ NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env_int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS
 # the user's scope, in minutes.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 30)
 
+
+# A case closed by mistake may be reopened for this many days after closing.
+CASE_REOPEN_DAYS = env_int("CASE_REOPEN_DAYS", 30)
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -139,6 +139,7 @@ TRANSITION_CHECKS: list[tuple[str, str, str, Body, tuple[str, ...]]] = [
     ("close", "new", "triage", {"outcome": "duplicate"}, ()),
     ("close", "in_progress", "professional_noord", {"outcome": "help_accepted"}, ()),
     ("reroute", "lead_assigned", "coordinator_noord", _other_team, ("professional_noord",)),
+    ("reopen", "closed", "professional_noord", {"reason": "Per ongeluk afgesloten"}, ()),
 ]
 # Out of scope for a case of team Noord: the other team's coordinator and professional.
 OTHER_TEAM = ("coordinator_zuid", "professional_zuid")
@@ -165,6 +166,23 @@ def _transitions(url_kind: str) -> list[Check]:
 CONTACT = {"channel": "phone", "result": "reached"}
 GOAL = {"description": "Vaste lasten op orde"}
 NETWORK = {"organisation": "Schuldhulp Noord", "role": "schuldhulpverlener"}
+REMOVAL = {"reason": "Vergissing"}
+
+
+def _correction(method: str, record: str, body: Body, ok: int = 200) -> Check:
+    """Correcting or removing a record the lead wrote on a case of team Noord: the lead may;
+    the team's coordinator sees the case but may not (403); triage and team Zuid do not see it."""
+    return Check(
+        method,
+        CASE_ROLES,
+        "professional_noord",
+        ok,
+        target=f"record:{record}",
+        body=body,
+        refused=("coordinator_noord",),
+        not_found=("professional_zuid", "triage"),
+    )
+
 
 API: dict[str, list[Check]] = {
     "auth-token": [Check("post", PUBLIC)],
@@ -269,6 +287,43 @@ API: dict[str, list[Check]] = {
     "notification-list": [Check("get", CASE_ROLES, "coordinator_noord")],
     "notification-read": [
         Check("post", CASE_ROLES, "coordinator_noord", target="notification", not_found=("coordinator_zuid",))
+    ],
+    "case-contact": [
+        _correction("patch", "contact", {"result": "not_reached"}),
+        _correction("delete", "contact", REMOVAL, 204),
+    ],
+    "case-plan": [
+        Check(
+            "put",
+            _for("professional"),
+            "professional_noord",
+            target="case:in_progress",
+            body={"strengths": "Vaste baan", "problems": ["Huurachterstand"]},
+            not_found=("professional_zuid",),
+        )
+    ],
+    "case-plan-goal": [
+        _correction("patch", "goal", {"achieved": True}),
+        _correction("delete", "goal", REMOVAL, 204),
+    ],
+    "case-plan-goal-actions": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            201,
+            target="record:goal",
+            body={"description": "Toeslagen aanvragen"},
+            not_found=("professional_zuid",),
+        )
+    ],
+    "case-plan-goal-action": [
+        _correction("patch", "action", {"done": True}),
+        _correction("delete", "action", REMOVAL, 204),
+    ],
+    "case-network-member": [
+        _correction("patch", "network", {"role": "budgetcoach"}),
+        _correction("delete", "network", REMOVAL, 204),
     ],
     "figures": [Check("get", _for("triage", "coordinator", "admin", "auditor"), "auditor")],
     "audit-events": [Check("get", _for("auditor"), "auditor")],
@@ -423,6 +478,41 @@ WEB: dict[str, list[Check]] = {
         )
     ],
     "cases_web:inbox_read_all": [Check("post", CASE_ROLES, "triage", 302)],
+    "cases_web:contact_edit": [
+        _correction("post", "contact", {"channel": "email", "result": "reached"}, 302)
+    ],
+    "cases_web:goal_edit": [
+        _correction("post", "goal", {"description": "Huur betalen", "achieved": "true"}, 302)
+    ],
+    "cases_web:plan": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="case:in_progress",
+            body={"strengths": "Vaste baan", "problems": "Huurachterstand"},
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:network_edit": [_correction("post", "network", {**NETWORK, "role": "budgetcoach"}, 302)],
+    "cases_web:action": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="record:goal",
+            body={"description": "Toeslagen aanvragen", "owner": "Bewoner"},
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:action_done": [_correction("post", "action", {"done": "true"}, 302)],
+    "cases_web:action_remove": [_correction("post", "action", REMOVAL, 302)],
+    "cases_web:remove": [
+        replace(_correction("post", record, REMOVAL, 302), kwargs={"kind": record})
+        for record in ("contact", "goal", "network")
+    ],
     "audit_web:events": [Check("get", _for("auditor"), "auditor")],
     "audit_web:export": [Check("get", _for("auditor"), "auditor")],
     "audit_web:verify": [
@@ -572,6 +662,10 @@ def _upload(world: SimpleNamespace, api_as: Any) -> uuid.UUID:
 
 def _case(world: SimpleNamespace, api_as: Any, state: str) -> str:
     case_id = file_case(world, api_as)
+    if state == "closed":
+        advance(world, api_as, case_id, "in_progress")
+        step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+        return case_id
     if state in ("planned", "monitoring"):
         advance(world, api_as, case_id, "in_progress")
         response = api_as(world.professional_noord).post(
@@ -583,6 +677,28 @@ def _case(world: SimpleNamespace, api_as: Any, state: str) -> str:
     else:
         advance(world, api_as, case_id, state)
     return case_id
+
+
+def _record(world: SimpleNamespace, api_as: Any, record: str) -> tuple[dict[str, Any], str]:
+    """A contact attempt, goal (with an action) or network member that the lead of a case
+    of team Noord in progress wrote; its ids by every name a URL takes them by."""
+    case_id = _case(world, api_as, "in_progress")
+    lead = api_as(world.professional_noord)
+    made: dict[str, Any] = {"case_id": case_id}
+    if record == "contact":
+        response = lead.post(f"/api/v1/cases/{case_id}/contacts/", CONTACT, format="json")
+        made["contact_id"] = response.json()["id"]
+    elif record == "network":
+        response = lead.post(f"/api/v1/cases/{case_id}/network/", NETWORK, format="json")
+        made["member_id"] = response.json()["id"]
+    else:
+        body = {**GOAL, "actions": [{"description": "Budgetplan maken"}]}
+        response = lead.post(f"/api/v1/cases/{case_id}/plan/goals/", body, format="json")
+        made["goal_id"] = response.json()["id"]
+        made["action_id"] = response.json()["actions"][0]["id"]
+    assert response.status_code == 201, response.content
+    made["record_id"] = made.get("action_id" if record == "action" else f"{record}_id", made.get("member_id"))
+    return made, case_id
 
 
 def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str, Any], str]:
@@ -608,6 +724,8 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
         referred = _case(world, api_as, "awaiting_lead")
         note = Notification.objects.get(case_id=referred, recipient=world.coordinator_noord)
         return {"notification_id": note.pk}, str(note.pk)
+    if check.target.startswith("record:"):
+        return _record(world, api_as, check.target.removeprefix("record:"))
     if check.target.startswith("case:"):
         case_id = _case(world, api_as, check.target.removeprefix("case:"))
         return {"case_id": case_id}, case_id
@@ -641,7 +759,9 @@ def _ask(name: str, client: APIClient | Client, check: Check, url: str, world: S
     if check.method == "get":
         return client.get(url)
     if check.method == "delete":
-        return client.delete(url)
+        return client.delete(url, body, format=check.format) if body else client.delete(url)
+    if check.method in ("patch", "put"):
+        return getattr(client, check.method)(url, body, format=check.format)
     if name in API:
         return client.post(url, body, format=check.format)
     return client.post(url, body)
@@ -696,6 +816,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "key_id": 987654321,
         "subject_id": uuid.uuid4(),
         "notification_id": 987654321,
+        **{name: uuid.uuid4() for name in ("contact_id", "goal_id", "action_id", "member_id", "record_id")},
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

@@ -57,7 +57,7 @@ def test_from_signal_to_closed_with_help_accepted(world, api_as):
 
     assert closed["state"] == "closed"
     assert closed["outcome"] == "help_accepted"
-    assert closed["available_transitions"] == []
+    assert closed["available_transitions"] == ["reopen"]
     assert statuses == ["received", "picked_up", "picked_up", "closed"]
 
     detail = api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/").json()
