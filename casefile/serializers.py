@@ -82,6 +82,7 @@ class CaseSummarySerializer(CaseListSerializer):
             *CaseListSerializer.Meta.fields,
             "outcome",
             "closed_at",
+            "help_accepted_on",
             "available_transitions",
         )
 
@@ -216,3 +217,9 @@ class ContactInputSerializer(StrictSerializer):
 class GoalInputSerializer(StrictSerializer):
     description = serializers.CharField(max_length=2000)
     actions = PlanActionSerializer(many=True, required=False)
+
+
+class HelpAcceptedInputSerializer(StrictSerializer):
+    on = serializers.DateField(
+        required=False, allow_null=True, help_text="The day the household accepted help (default: today)."
+    )

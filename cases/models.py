@@ -129,6 +129,7 @@ class PartnerStatus(models.TextChoices):
 
     RECEIVED = "received", _("Ontvangen")
     PICKED_UP = "picked_up", _("Opgepakt")
+    HELP_ACCEPTED = "help_accepted", _("Hulp geaccepteerd")
     NOT_PICKED_UP = "not_picked_up", _("Niet opgepakt")
     CLOSED = "closed", _("Afgesloten")
 
@@ -211,6 +212,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     outcome_reason = EncryptedField()
+    # The day the household accepted help: recorded by the lead, or the day
+    # the case closed with a referral to help. The one fact about the case
+    # that the filing partners hear (the covenant: they suspend collection).
+    help_accepted_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("casus")
@@ -246,6 +251,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def partner_status(self) -> str:
+        if self.help_accepted_on is not None:
+            return PartnerStatus.HELP_ACCEPTED
         if self.state in (State.NEW, State.TRIAGE):
             return PartnerStatus.RECEIVED
         if self.state != State.CLOSED:
@@ -306,6 +313,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.outcome_reason = reason_text or None
         self.closed_at = at or timezone.now()
+        if outcome == Outcome.HELP_ACCEPTED and self.help_accepted_on is None:
+            self.help_accepted_on = timezone.localdate(self.closed_at)
 
 
 class CaseTransition(models.Model):
