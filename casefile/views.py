@@ -34,6 +34,8 @@ from cases.forms import (
     contact_form,
     goal_body,
     goal_form,
+    help_accepted_body,
+    help_accepted_form,
     network_body,
     network_form,
     queue_filter_form,
@@ -52,6 +54,7 @@ from .serializers import (
     CaseFilterSerializer,
     ContactInputSerializer,
     GoalInputSerializer,
+    HelpAcceptedInputSerializer,
     NetworkMemberSerializer,
     TransitionInputSerializer,
 )
@@ -222,6 +225,8 @@ def _case_page(
         forms["goal"] = goal_form()
     if permissions.NETWORK in offer.casework:
         forms["network"] = network_form()
+    if permissions.HELP_ACCEPTED in offer.casework and case.help_accepted_on is None:
+        forms["help_accepted"] = help_accepted_form()
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
@@ -245,6 +250,7 @@ def _case_page(
             "contact_form": forms.get("contact"),
             "goal_form": forms.get("goal"),
             "network_form": forms.get("network"),
+            "help_accepted_form": forms.get("help_accepted"),
             "failed": failed,
         },
         status=status,
@@ -375,4 +381,18 @@ def case_network(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         casework.add_network_member,
         _("Het netwerk is aangevuld."),
         "#netwerk",
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.HELP_ACCEPTED))
+def case_help_accepted(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        help_accepted_form(),
+        HelpAcceptedInputSerializer(data=help_accepted_body(request.POST)),
+        casework.record_help_accepted,
+        _("Vastgelegd dat de hulp is geaccepteerd; de melders zien het."),
+        "#stand",
     )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<uuid:case_id>/contactpogingen/", views.case_contact, name="contact"),
     path("<uuid:case_id>/plan/doelen/", views.case_goal, name="goal"),
     path("<uuid:case_id>/netwerk/", views.case_network, name="network"),
+    path("<uuid:case_id>/hulp-geaccepteerd/", views.case_help_accepted, name="help_accepted"),
     path("<uuid:case_id>/stap/<slug:transition>/", views.case_transition, name="transition"),
 ]
