@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "cases.models.Outcome",
         "AccessOutcomeEnum": "audit.models.Outcome",
+        "CaseStateEnum": "cases.models.State",
+        "WebhookDeliveryStateEnum": "signals.webhook_models.WebhookDelivery.State",
     },
 }
 

@@ -114,5 +114,7 @@ class WebhookDeliveriesApi(GenericAPIView[Any]):
 
     @extend_schema(responses=DeliverySerializer(many=True))
     def get(self, request: Request, webhook_id: uuid.UUID) -> Response:
-        page = self.paginate_queryset(webhooks.deliveries_for(actor_of(request), webhook_id))
-        return self.get_paginated_response(DeliverySerializer(list(page or []), many=True).data)
+        actor = actor_of(request)
+        items = list(self.paginate_queryset(webhooks.deliveries_for(actor, webhook_id)) or [])
+        webhooks.log_deliveries_read(actor=actor, webhook_id=webhook_id, count=len(items))
+        return self.get_paginated_response(DeliverySerializer(items, many=True).data)

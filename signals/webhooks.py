@@ -206,6 +206,19 @@ def deliveries_for(actor: User, webhook_id: uuid.UUID) -> QuerySet[WebhookDelive
     )
 
 
+def log_deliveries_read(*, actor: User, webhook_id: uuid.UUID, count: int) -> None:
+    """The delivery log names signals by reference: its reads are logged like the signal list."""
+    record(
+        actor=actor,
+        role=Role.PARTNER,
+        event_type="read",
+        action="webhook.deliveries.list",
+        object_type="webhook",
+        object_id=str(webhook_id),
+        detail={"count": count},
+    )
+
+
 def _log(actor: User, action: str, webhook: Webhook) -> None:
     record(
         actor=actor,

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from audit.models import AccessEvent
 from signals.models import Signal, Webhook, WebhookDelivery
 from signals.webhooks import deliver_pending
 
@@ -188,6 +189,10 @@ def test_signed_events_arrive_in_order_and_missed_ones_after_the_endpoint_return
         (first_signal.reference, "picked_up", "delivered", 1),
     ]
     assert log[1]["last_error"] == "" and log[1]["response_status"] == 204
+    read = AccessEvent.objects.get(action="webhook.deliveries.list")
+    assert (read.username, read.object_id, read.detail) == ("corporatie", hook["id"], {"count": 4})
+    created = AccessEvent.objects.get(action="webhook.create")
+    assert (created.username, created.event_type, created.object_id) == ("corporatie", "write", hook["id"])
 
 
 def test_an_event_is_given_up_after_a_day_and_the_next_one_goes(
