@@ -33,6 +33,7 @@ from .serializers import (
     ContactSerializer,
     GoalInputSerializer,
     GoalPatchSerializer,
+    HelpAcceptedInputSerializer,
     MergeInputSerializer,
     NetworkMemberSerializer,
     NetworkPatchSerializer,
@@ -160,6 +161,22 @@ class CaseContactsApi(GenericAPIView[Any]):
             actor=actor_of(request), case_id=case_id, **body.validated_data
         )
         return Response(ContactSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class CaseHelpAcceptedApi(GenericAPIView[Any]):
+    """The lead records that the household accepted help; the filing partners hear it."""
+
+    permission_classes = [role_permission(*permissions.casework_roles(permissions.HELP_ACCEPTED))]
+    serializer_class = HelpAcceptedInputSerializer
+
+    @extend_schema(request=HelpAcceptedInputSerializer, responses={200: CaseSummarySerializer})
+    def post(self, request: Request, case_id: uuid.UUID) -> Response:
+        body = HelpAcceptedInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = casework.record_help_accepted(
+            actor=actor_of(request), case_id=case_id, on=body.validated_data.get("on")
+        )
+        return _summary(request, case)
 
 
 class CaseGoalsApi(GenericAPIView[Any]):

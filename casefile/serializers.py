@@ -83,6 +83,7 @@ class CaseSummarySerializer(CaseListSerializer):
             *CaseListSerializer.Meta.fields,
             "outcome",
             "closed_at",
+            "help_accepted_on",
             "available_transitions",
         )
 
@@ -322,3 +323,9 @@ class PlanInputSerializer(StrictSerializer):
 class PlanTextsSerializer(serializers.Serializer[Any]):
     strengths = serializers.CharField(allow_null=True)
     problems = serializers.ListField(child=serializers.CharField(), source="problem_list")
+
+
+class HelpAcceptedInputSerializer(StrictSerializer):
+    on = serializers.DateField(
+        required=False, allow_null=True, help_text="The day the household accepted help (default: today)."
+    )

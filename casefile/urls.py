@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", api.CaseDetailApi.as_view(), name="case-detail"),
     path("cases/<uuid:case_id>/contacts/", api.CaseContactsApi.as_view(), name="case-contacts"),
     path("cases/<uuid:case_id>/plan/goals/", api.CaseGoalsApi.as_view(), name="case-plan-goals"),
+    path("cases/<uuid:case_id>/help-accepted/", api.CaseHelpAcceptedApi.as_view(), name="case-help-accepted"),
     path("cases/<uuid:case_id>/network/", api.CaseNetworkApi.as_view(), name="case-network"),
     path("cases/<uuid:case_id>/merge/", api.CaseMergeApi.as_view(), name="case-merge"),
     path("cases/<uuid:case_id>/split/", api.CaseSplitApi.as_view(), name="case-split"),

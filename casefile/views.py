@@ -41,6 +41,8 @@ from cases.forms import (
     goal_edit_body,
     goal_edit_form,
     goal_form,
+    help_accepted_body,
+    help_accepted_form,
     merge_form,
     network_body,
     network_edit_form,
@@ -72,6 +74,7 @@ from .serializers import (
     ContactPatchSerializer,
     GoalInputSerializer,
     GoalPatchSerializer,
+    HelpAcceptedInputSerializer,
     MergeInputSerializer,
     NetworkMemberSerializer,
     NetworkPatchSerializer,
@@ -287,6 +290,8 @@ def _case_page(
     plan_texts = getattr(case, "plan_texts", None)
     if permissions.PLAN in offer.casework:
         forms["plan-texts"] = plan_form(plan_texts)
+    if permissions.HELP_ACCEPTED in offer.casework and case.help_accepted_on is None:
+        forms["help_accepted"] = help_accepted_form()
     if failed is not None and failed.id in forms:
         forms[failed.id] = _merge(forms[failed.id], failed)
     transitions = [
@@ -321,6 +326,7 @@ def _case_page(
             "network_rows": network_rows,
             "plan_texts": plan_texts,
             "plan_form": forms.get("plan-texts"),
+            "help_accepted_form": forms.get("help_accepted"),
             "failed": failed,
         },
         status=status,
@@ -636,4 +642,18 @@ def case_network_edit(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.
         _("Het netwerklid is gecorrigeerd."),
         "#netwerk",
         arguments=lambda body: {**body, "member_id": member_id},
+    )
+
+
+@require_POST
+@role_required(*permissions.casework_roles(permissions.HELP_ACCEPTED))
+def case_help_accepted(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    return _submit(
+        request,
+        case_id,
+        help_accepted_form(),
+        HelpAcceptedInputSerializer(data=help_accepted_body(request.POST)),
+        casework.record_help_accepted,
+        _("Vastgelegd dat de hulp is geaccepteerd; de melders zien het."),
+        "#stand",
     )

@@ -35,5 +35,6 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/netwerk/<uuid:member_id>/", views.case_network_edit, name="network_edit"),
     path("<uuid:case_id>/verwijderen/<slug:kind>/<uuid:record_id>/", views.case_remove, name="remove"),
+    path("<uuid:case_id>/hulp-geaccepteerd/", views.case_help_accepted, name="help_accepted"),
     path("<uuid:case_id>/stap/<slug:transition>/", views.case_transition, name="transition"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from coordination.models import User
 
-from . import permissions
+from . import events, permissions
 from .deadlines import refresh_deadline
 from .models import Case, CasePlan, ContactAttempt, NetworkMember, PlanAction, PlanGoal, RecordChange
 
@@ -421,3 +421,30 @@ def set_plan(
     _trace(actor, case, RecordChange.Kind.PLAN, RecordChange.Change.EDITED, case.pk, "Plan")
     _log(actor, role, case, "case.plan.update", "case_plan", case.pk)
     return plan
+
+
+@transaction.atomic
+def record_help_accepted(*, actor: User, case_id: uuid.UUID, on: datetime.date | None = None) -> Case:
+    """The lead records the day the household accepted help (default today).
+
+    The case's signals then show their partners ``help_accepted`` with that
+    day and the day until which collection is to be suspended; nothing else
+    about the case. The first recorded day stands: recording it again changes
+    nothing, so a partner's suspension is never shortened or moved.
+    """
+    case = permissions.locked_case(actor, case_id)
+    role = permissions.casework_role(actor, case, permissions.HELP_ACCEPTED)
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": _("Deze datum ligt in de toekomst.")})
+    if on < timezone.localdate(case.opened_at):
+        raise ValidationError({"on": _("Deze datum ligt vóór het begin van de casus.")})
+    if case.help_accepted_on is not None:
+        return case
+    case.help_accepted_on = on
+    case.save(update_fields=["help_accepted_on"])
+    # The partners' signals follow (signals.receivers), in this transaction.
+    events.case_moved.send(sender=Case, case=case)
+    _log(actor, role, case, "case.help_accepted", "case", case.pk)
+    return case

@@ -233,6 +233,24 @@ def network_body(data: Any) -> dict[str, Any]:
     return {name: data.get(name, "") for name in ("organisation", "role", "person", "contact")}
 
 
+def help_accepted_form() -> WebForm:
+    return WebForm(
+        "help_accepted",
+        [
+            FormField(
+                "on",
+                _("Datum"),
+                "date",
+                hint=_("Leeg laten voor vandaag. De melders zien alleen deze datum."),
+            )
+        ],
+    )
+
+
+def help_accepted_body(data: Any) -> dict[str, Any]:
+    return {"on": data.get("on") or None}
+
+
 # Which states each queue lets one filter on.
 QUEUE_STATES = {
     "intake": (State.NEW, State.TRIAGE, State.OUTREACH, State.CLOSED),

@@ -169,6 +169,7 @@ class PartnerStatus(models.TextChoices):
 
     RECEIVED = "received", _("Ontvangen")
     PICKED_UP = "picked_up", _("Opgepakt")
+    HELP_ACCEPTED = "help_accepted", _("Hulp geaccepteerd")
     NOT_PICKED_UP = "not_picked_up", _("Niet opgepakt")
     CLOSED = "closed", _("Afgesloten")
 
@@ -262,6 +263,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # Set by ``reopen``: a reopened case back in triage is "picked up" for its partners.
     reopened_at = models.DateTimeField(null=True, blank=True)
 
+    # The day the household accepted help: recorded by the lead, or the day
+    # the case closed with a referral to help. The one fact about the case
+    # that the filing partners hear (the covenant: they suspend collection).
+    help_accepted_on = models.DateField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
@@ -296,6 +302,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     @property
     def partner_status(self) -> str:
+        if self.help_accepted_on is not None:
+            return PartnerStatus.HELP_ACCEPTED
         if self.state in (State.NEW, State.TRIAGE) and self.reopened_at is None:
             return PartnerStatus.RECEIVED
         if self.state != State.CLOSED:
@@ -373,6 +381,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.outcome_reason = reason_text or None
         self.closed_at = at or timezone.now()
+        if outcome == Outcome.HELP_ACCEPTED and self.help_accepted_on is None:
+            self.help_accepted_on = timezone.localdate(self.closed_at)
 
     @transition(field=state, source=State.CLOSED, target=RETURN_VALUE(State.IN_PROGRESS, State.TRIAGE))
     def reopen(self, *, by: User) -> str:

@@ -73,6 +73,7 @@ _SERVICE_KEYWORDS = {"team": "team_id", "lead": "lead_id"}
 CONTACT = "contact"
 PLAN = "plan"
 NETWORK = "network"
+HELP_ACCEPTED = "help_accepted"
 _PLAN_STATES = frozenset({State.IN_PROGRESS, State.MONITORING})
 CASEWORK_STATES: dict[str, dict[str, frozenset[str]]] = {
     CONTACT: {
@@ -81,6 +82,8 @@ CASEWORK_STATES: dict[str, dict[str, frozenset[str]]] = {
     },
     PLAN: {Role.PROFESSIONAL: _PLAN_STATES},
     NETWORK: {Role.PROFESSIONAL: _PLAN_STATES},
+    # The lead records that the household accepted help (the partners hear it).
+    HELP_ACCEPTED: {Role.PROFESSIONAL: _PLAN_STATES},
 }
 
 
@@ -97,12 +100,16 @@ def casework_roles(work: str) -> tuple[str, ...]:
 def _not_yours(work: str) -> str:
     if work == CONTACT:
         return _("U mag voor deze casus geen contactpogingen vastleggen.")
+    if work == HELP_ACCEPTED:
+        return _("Alleen de regisseur van deze casus legt vast dat de hulp is geaccepteerd.")
     return _("Alleen de regisseur van deze casus werkt aan plan en netwerk.")
 
 
 def _not_now(work: str) -> str:
     if work == CONTACT:
         return _("In deze status legt u geen contactpoging vast.")
+    if work == HELP_ACCEPTED:
+        return _("Geaccepteerde hulp legt u vast bij een casus in behandeling of monitoring.")
     return _("Plan en netwerk horen bij een casus in behandeling of monitoring.")
 
 

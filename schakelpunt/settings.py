@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseOutcomeEnum": "cases.models.Outcome",
         "AccessOutcomeEnum": "audit.models.Outcome",
+        "CaseStateEnum": "cases.models.State",
+        "WebhookDeliveryStateEnum": "signals.webhook_models.WebhookDelivery.State",
     },
 }
 
@@ -313,6 +315,24 @@ BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 30)
 # A case closed by mistake may be reopened for this many days after closing.
 CASE_REOPEN_DAYS = env_int("CASE_REOPEN_DAYS", 30)
 
+# The covenant: after "help accepted" the partner suspends collection this many days.
+COLLECTION_SUSPENSION_DAYS = env_int("COLLECTION_SUSPENSION_DAYS", 30)
+# Partner webhooks (signals.webhooks): an event that fails is tried again after
+# 30 s, 1, 2, 4 ... minutes (at most WEBHOOK_RETRY_MAX_SECONDS apart) until
+# WEBHOOK_RETRY_HOURS after it was written, then given up. Endpoints must be
+# public HTTPS addresses; WEBHOOK_ALLOW_LOOPBACK (debug mode) also allows
+# http://127.0.0.1 for trying them out.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600)
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_CLAIM_TIMEOUT_SECONDS = env_int("WEBHOOK_CLAIM_TIMEOUT_SECONDS", 120)
+WEBHOOKS_PER_ORGANISATION = env_int("WEBHOOKS_PER_ORGANISATION", 5)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+# Off only in the test suite: host names other than localhost are then refused
+# without a DNS query (tests send no traffic off this machine).
+WEBHOOK_RESOLVE_NAMES = True
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -345,6 +365,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "cases.tasks.deliver_notifications", "schedule": 60.0},
+    "deliver-webhooks": {"task": "signals.tasks.deliver_due_webhooks", "schedule": 60.0},
     "run-deadlines": {"task": "cases.tasks.run_deadlines", "schedule": 15 * 60.0},
     "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},

@@ -30,3 +30,7 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_sch
 
 # The tests render pages without running collectstatic first.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+# Webhook tests run their endpoint on 127.0.0.1 and send no DNS queries.
+WEBHOOK_ALLOW_LOOPBACK = True
+WEBHOOK_RESOLVE_NAMES = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -98,6 +99,12 @@ class Signal(models.Model):
     )
     received_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RECEIVED)
+    # When the status last changed; NULL while it is the status it was filed with.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The covenant's feedback (status help_accepted): the day the household
+    # accepted help and the day until which the partner suspends collection.
+    help_accepted_on = models.DateField(null=True, blank=True)
+    suspend_collection_until = models.DateField(null=True, blank=True)
     closed_reason = models.CharField(max_length=32, blank=True)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="signals"
@@ -155,6 +162,11 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def status_since(self) -> datetime.datetime:
+        """When the partner's status became what it is: the last change, else the receipt."""
+        return self.status_changed_at or self.received_at
 
 
 class BulkUpload(models.Model):
@@ -253,3 +265,9 @@ class BulkRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.field}"
+
+
+# Partner systems' webhooks and their outbox (kept in a module of their own).
+from .webhook_models import Webhook, WebhookDelivery  # noqa: E402
+
+__all__ = ["BulkPart", "BulkRowError", "BulkUpload", "Signal", "SignalType", "Webhook", "WebhookDelivery"]

@@ -20,7 +20,17 @@ def signals_for_partner(actor: User) -> QuerySet[Signal]:
     return (
         Signal.objects.filter(organisation_id=actor.organisation_id)
         .select_related("signal_type")
-        .only("id", "reference", "partner_reference", "signal_type__code", "status", "received_at")
+        .only(
+            "id",
+            "reference",
+            "partner_reference",
+            "signal_type__code",
+            "status",
+            "received_at",
+            "status_changed_at",
+            "help_accepted_on",
+            "suspend_collection_until",
+        )
         .order_by("-received_at", "id")
     )
 

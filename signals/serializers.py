@@ -126,10 +126,31 @@ class PartnerSignalSerializer(serializers.ModelSerializer[Signal]):
         slug_field="code", read_only=True
     )
     partner_reference = serializers.CharField(read_only=True)
+    status_changed_at = serializers.DateTimeField(
+        source="status_since", read_only=True, help_text="When the status became what it is."
+    )
+    help_accepted_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="With status help_accepted: the day help was accepted."
+    )
+    suspend_collection_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="With status help_accepted: suspend collection until this day (the covenant).",
+    )
 
     class Meta:
         model = Signal
-        fields = ("id", "reference", "partner_reference", "signal_type", "status", "received_at")
+        fields = (
+            "id",
+            "reference",
+            "partner_reference",
+            "signal_type",
+            "status",
+            "received_at",
+            "status_changed_at",
+            "help_accepted_on",
+            "suspend_collection_until",
+        )
 
 
 _built = threading.local()

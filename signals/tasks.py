@@ -16,7 +16,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import retention
+from . import retention, webhooks
 from .bulk import RETRYABLE, PartBusy, process_part, process_upload, resume_stalled
 
 BUSY_COUNTDOWN = 5  # seconds before a duplicate looks again whether the part is free
@@ -79,3 +79,18 @@ def resume_bulk_uploads() -> int:
 def apply_retention() -> dict[str, Any]:
     """Erase what has passed its retention period (daily by the beat); safe to run twice."""
     return retention.apply_retention().as_dict()
+
+
+@shared_task(acks_late=True)
+def deliver_webhook(webhook_id: str) -> int:
+    """Send one endpoint's due events (after each commit that wrote some)."""
+    return webhooks.deliver_pending(uuid.UUID(webhook_id))
+
+
+@shared_task(acks_late=True)
+def deliver_due_webhooks() -> int:
+    """The beat's sweep (every minute): a task for each endpoint with an event due."""
+    due = webhooks.due_webhooks()
+    for webhook_id in due:
+        deliver_webhook.delay(webhook_id)
+    return len(due)

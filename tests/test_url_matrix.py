@@ -33,6 +33,7 @@ from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from signals.serializers import validate_signal
 from signals.services import file_signal
+from signals.webhooks import register as register_webhook
 from tests.cases.flow import advance, file_case, step
 from tests.signals.payloads import signal
 
@@ -67,7 +68,7 @@ class Check:
     target: str = ""
     """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check),
     "key" (a system key of the housing corporation), "notification" (the coordinator of
-    Noord's), or ""."""
+    Noord's), "webhook" (one of the housing corporation's webhooks), or ""."""
     kwargs: dict[str, str] = field(default_factory=dict)
     body: Body = field(default_factory=dict)
     refused: tuple[str, ...] = ()
@@ -204,6 +205,18 @@ API: dict[str, list[Check]] = {
     "signal-bulk-detail": [
         Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
     ],
+    "signal-schema": [Check("get", PUBLIC)],
+    "webhook-list": [
+        Check("get", _for("partner"), "corporatie", target="webhook", hidden_from="huisarts"),
+        Check("post", _for("partner"), "corporatie", 201, body={"url": "http://127.0.0.1:9/matrix"}),
+    ],
+    "webhook-detail": [
+        Check("get", _for("partner"), "corporatie", target="webhook", not_found=("huisarts",)),
+        Check("delete", _for("partner"), "corporatie", 204, target="webhook", not_found=("huisarts",)),
+    ],
+    "webhook-deliveries": [
+        Check("get", _for("partner"), "corporatie", target="webhook", not_found=("huisarts",))
+    ],
     "team-list": [Check("get", _for("triage", "coordinator"), "coordinator_noord")],
     "case-list": [
         Check(
@@ -236,6 +249,15 @@ API: dict[str, list[Check]] = {
             target="case:awaiting_lead",
             body=_joined_signal,
             not_found=(*OTHER_TEAM[:1], "triage"),
+        )
+    ],
+    "case-help-accepted": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            target="case:in_progress",
+            not_found=("professional_zuid",),
         )
     ],
     "case-contacts": [
@@ -415,6 +437,16 @@ WEB: dict[str, list[Check]] = {
             302,
             target="case:in_progress",
             body=GOAL,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "cases_web:help_accepted": [
+        Check(
+            "post",
+            _for("professional"),
+            "professional_noord",
+            302,
+            target="case:in_progress",
             not_found=("professional_zuid",),
         )
     ],
@@ -712,6 +744,10 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
     if check.target == "key":
         issued = create_system_key(actor=world.corporatie, name="Huurincasso Matrix")
         return {"key_id": issued.key.pk}, issued.key.name
+    if check.target == "webhook":
+        # Port 9 (discard) on this machine: nothing listens, nothing leaves it.
+        webhook, _ = register_webhook(actor=world.corporatie, url="http://127.0.0.1:9/matrix")
+        return {"webhook_id": webhook.pk}, str(webhook.pk)
     if check.target == "run":
         response = api_as(world.auditor).post("/api/v1/audit/verify/")
         assert response.status_code == 202, response.content
@@ -817,6 +853,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "subject_id": uuid.uuid4(),
         "notification_id": 987654321,
         **{name: uuid.uuid4() for name in ("contact_id", "goal_id", "action_id", "member_id", "record_id")},
+        "webhook_id": uuid.uuid4(),
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

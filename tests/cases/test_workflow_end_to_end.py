@@ -58,7 +58,8 @@ def test_from_signal_to_closed_with_help_accepted(world, api_as):
     assert closed["state"] == "closed"
     assert closed["outcome"] == "help_accepted"
     assert closed["available_transitions"] == ["reopen"]
-    assert statuses == ["received", "picked_up", "picked_up", "closed"]
+    # Closing with a referral to help is the covenant's one fact for the partner.
+    assert statuses == ["received", "picked_up", "picked_up", "help_accepted"]
 
     detail = api_as(world.professional_noord).get(f"/api/v1/cases/{case_id}/").json()
     kinds = [item["kind"] for item in detail["timeline"]]
@@ -93,7 +94,18 @@ def test_partner_never_sees_case_content_along_the_way(world, api_as):
 
     [row] = api_as(world.corporatie).get("/api/v1/signals/").json()["results"]
 
-    assert set(row) == {"id", "reference", "partner_reference", "signal_type", "status", "received_at"}
+    assert set(row) == {
+        "id",
+        "reference",
+        "partner_reference",
+        "signal_type",
+        "status",
+        "received_at",
+        "status_changed_at",
+        "help_accepted_on",
+        "suspend_collection_until",
+    }
+    assert row["help_accepted_on"] is None and row["suspend_collection_until"] is None
 
 
 def test_closing_unreachable_tells_the_partner_not_picked_up(world, api_as):

@@ -123,4 +123,4 @@ def test_the_status_follows_the_case_only_after_the_next_event(world, api_as, kn
 
     step(api_as, world.professional_noord, known_case, "close", outcome="help_accepted")
 
-    assert _status(api_as, world.energie, signal_id) == "closed"
+    assert _status(api_as, world.energie, signal_id) == "help_accepted"

@@ -23,6 +23,9 @@ def test_partner_lists_only_its_own_organisations_signals(world, api_as):
         "signal_type",
         "status",
         "received_at",
+        "status_changed_at",
+        "help_accepted_on",
+        "suspend_collection_until",
     }
 
 

@@ -165,12 +165,13 @@ def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_acce
     inspect.check(page, "casus-afgesloten")
     logout(page)
 
-    # The GP's assistant sees the new status, and nothing more.
+    # The GP's assistant sees that help was accepted (the covenant's one fact), and nothing more.
     login(page, "huisarts")
     row = page.get_by_role("row").filter(has_text=reference)
-    assert "Afgesloten" in row.inner_text()
-    assert "Hulp geaccepteerd" not in page.content()
-    inspect.check(page, "mijn-signalen-afgesloten")
+    assert "Hulp geaccepteerd" in row.inner_text()
+    assert "Incasso opschorten tot" in row.inner_text()
+    assert "Afgesloten" not in row.inner_text()
+    inspect.check(page, "mijn-signalen-hulp-geaccepteerd")
 
     # In English, too.
     page.get_by_role("button", name="English").click()
