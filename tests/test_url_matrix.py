@@ -158,6 +158,11 @@ API: dict[str, list[Check]] = {
     "signal-bulk-detail": [
         Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
     ],
+    "signal-bulk-errors": [
+        Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
+    ],
+    "signal-bulk-template-csv": [Check("get", _for("partner"), "corporatie")],
+    "signal-bulk-template-xlsx": [Check("get", _for("partner"), "corporatie")],
     "team-list": [Check("get", _for("triage", "coordinator"), "coordinator_noord")],
     "case-list": [
         Check(
