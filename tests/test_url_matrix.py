@@ -402,7 +402,10 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
     from django.contrib import admin
     from django.contrib.auth.models import Group
 
+    from signals.models import OrganisationSignalTypes
+
     Group.objects.get_or_create(name="Voorbeeld")
+    OrganisationSignalTypes.objects.get_or_create(organisation=world.gp)
     pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
     for model, model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
