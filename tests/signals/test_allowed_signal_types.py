@@ -102,6 +102,7 @@ def test_seed_demo_adds_a_collection_agency_that_files_every_arrears_type(db, cl
     incasso = User.objects.select_related("organisation").get(username="incasso")
 
     assert incasso.roles == [Role.PARTNER]
+    assert incasso.organisation is not None
     assert incasso.organisation.kind == Organisation.Kind.COLLECTION_AGENCY
     assert sorted(allowed_codes(incasso.organisation)) == sorted(ARREARS)
     token = client.post("/api/v1/auth/token/", {"username": "incasso", "password": "geheim-genoeg-123"})
