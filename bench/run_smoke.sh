@@ -34,6 +34,7 @@ run intake
 run intake --profile
 run bulk
 run bulk --profile --rows 300
+run bulk --xlsx
 run queue
 run audit
 

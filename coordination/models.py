@@ -58,6 +58,8 @@ class Organisation(models.Model):
         SCHOOL = "school", _("School")
         EMPLOYER = "employer", _("Werkgever")
         SOCIAL_WORK = "social_work", _("Maatschappelijk werk")
+        # Files for several creditors at once (a collection agency, as creditors use today).
+        COLLECTION_AGENCY = "collection_agency", _("Incassobureau (namens schuldeisers)")
         OTHER = "other", _("Anders")
 
     name = models.CharField(_("naam"), max_length=200, unique=True)

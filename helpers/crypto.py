@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import io
 import os
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -286,3 +287,80 @@ def decrypt_chunks(source: BinaryIO, file_binding: bytes) -> Iterator[bytes]:
         if final:
             return
         index += 1
+
+
+class SealedReader(io.RawIOBase):
+    """A file written by ``encrypt_chunks``, opened for reading with seeks.
+
+    A zip file (an ``.xlsx`` upload) is read from its end first and then here
+    and there; this reader opens only the chunks a read touches (each checked
+    as ``decrypt_chunks`` checks it, the last few kept), so the plaintext is
+    never on disk and never in memory whole.
+    """
+
+    _KEEP = 4  # chunks kept open: a zip reader goes back to its directory now and then
+
+    def __init__(self, source: BinaryIO, file_binding: bytes) -> None:
+        super().__init__()
+        self._source = source
+        self._binding = file_binding
+        head = source.read(2)
+        if len(head) < 2 or head[0] != _VERSION:
+            raise DecryptionError("unknown file format")
+        key_id = source.read(head[1]).decode()
+        key = dict(_keys()).get(key_id)
+        if key is None:
+            raise DecryptionError(f"no key with id {key_id!r} is configured")
+        self._aead = _aead(key)
+        self._start = 2 + head[1]
+        record = _LENGTH_BYTES + _NONCE_BYTES + FILE_CHUNK_BYTES + 16
+        body = source.seek(0, io.SEEK_END) - self._start
+        if body < _LENGTH_BYTES + _NONCE_BYTES + 16:
+            raise DecryptionError("file ends before its last chunk")
+        self._record = record
+        self._chunks = (body - 1) // record + 1
+        last = body - (self._chunks - 1) * record - (_LENGTH_BYTES + _NONCE_BYTES + 16)
+        self._size = (self._chunks - 1) * FILE_CHUNK_BYTES + last
+        self._position = 0
+        self._open: dict[int, bytes] = {}
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def _chunk(self, index: int) -> bytes:
+        held = self._open.get(index)
+        if held is not None:
+            return held
+        self._source.seek(self._start + index * self._record)
+        length = int.from_bytes(self._source.read(_LENGTH_BYTES), "big")
+        nonce = self._source.read(_NONCE_BYTES)
+        sealed = self._source.read(length)
+        final = index == self._chunks - 1
+        try:
+            plain = self._aead.decrypt(nonce, sealed, _chunk_aad(self._binding, index, final))
+        except Exception as exc:
+            raise DecryptionError("file chunk does not open: tampered, reordered or cut off") from exc
+        if len(self._open) >= self._KEEP:
+            self._open.pop(next(iter(self._open)))
+        self._open[index] = plain
+        return plain
+
+    def readinto(self, buffer: Any) -> int:
+        if self._position >= self._size:
+            return 0
+        index, offset = divmod(self._position, FILE_CHUNK_BYTES)
+        data = self._chunk(index)[offset : offset + len(buffer)]
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)

@@ -30,8 +30,8 @@ class _Writable(Protocol):
 class GuardedWriter:
     """``csv.writer`` whose rows have every cell passed through ``guard_cell``."""
 
-    def __init__(self, out: _Writable) -> None:
-        self._writer = csv.writer(out)
+    def __init__(self, out: _Writable, delimiter: str = ",") -> None:
+        self._writer = csv.writer(out, delimiter=delimiter)
 
     def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow([guard_cell(value) for value in row])

@@ -5,9 +5,11 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +21,8 @@ from coordination.models import Role
 from helpers.parsers import MultiPartParser
 from helpers.spreadsheet import GuardedWriter
 
-from . import bulk, figures, selectors, services
+from . import bulk, bulk_files, figures, selectors, services
+from .allowed import allowed_codes, allowed_types
 from .serializers import (
     BulkProgressSerializer,
     PartnerSignalSerializer,
@@ -53,9 +56,10 @@ class SignalListCreateApi(GenericAPIView[Any]):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     )
     def post(self, request: Request) -> Response:
-        data = validate_signal(request.data)
+        actor = actor_of(request)
+        data = validate_signal(request.data, allowed_types=allowed_codes(actor.organisation))
         key = (request.headers.get("Idempotency-Key") or "").strip()[:200] or None
-        filing = services.file_signal(actor=actor_of(request), data=data, idempotency_key=key)
+        filing = services.file_signal(actor=actor, data=data, idempotency_key=key)
         response = Response(receipt(filing.signal), status=status.HTTP_201_CREATED)
         if not filing.created:
             response["Idempotent-Replayed"] = "true"
@@ -112,6 +116,60 @@ class BulkUploadDetailApi(GenericAPIView[Any]):
         progress["errors_next"] = replace_query_param(url, "page", page + 1) if page < pages else None
         progress["errors_previous"] = replace_query_param(url, "page", page - 1) if page > 1 else None
         return Response(progress)
+
+
+class _AnyAccept(BaseContentNegotiation):
+    """The file endpoints answer their file, and their errors as JSON, whatever ``Accept`` asks."""
+
+    def select_parser(self, request: Request, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BulkTemplateApi(GenericAPIView[Any]):
+    """A file to start from: the columns, and one example row of a type this organisation may
+    file (``template.csv``: UTF-8 with BOM, ``;`` between fields; ``template.xlsx``: the same,
+    with a sheet that explains the columns and lists the organisation's signal types)."""
+
+    permission_classes = [role_permission(Role.PARTNER)]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _AnyAccept
+    kind = "csv"
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="template.csv"),
+            (200, bulk_files.XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="template.xlsx"),
+        }
+    )
+    def get(self, request: Request) -> HttpResponse:
+        actor = actor_of(request)
+        kinds = list(allowed_types(actor.organisation).values()) if actor.organisation is not None else []
+        if self.kind == "xlsx":
+            return _download(bulk_files.template_xlsx(kinds), bulk_files.XLSX_TYPE, "sjabloon-signalen.xlsx")
+        return _download(bulk_files.template_csv(kinds), bulk_files.CSV_TYPE, "sjabloon-signalen.csv")
+
+
+class BulkErrorsApi(GenericAPIView[Any]):
+    """An upload's refused lines as CSV (line, column, message; UTF-8 with BOM, ``;``), to put
+    right in the file and upload again. No values from the file: only where and what."""
+
+    permission_classes = [role_permission(Role.PARTNER)]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _AnyAccept
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="errors.csv")})
+    def get(self, request: Request, upload_id: uuid.UUID) -> HttpResponse:
+        upload = bulk.upload_for(actor_of(request), upload_id)
+        return _download(bulk_files.errors_csv(upload), bulk_files.CSV_TYPE, "geweigerde-regels.csv")
 
 
 class FiguresApi(GenericAPIView[Any]):

@@ -11,7 +11,7 @@ class SignalsConfig(AppConfig):
 
         from . import receivers
         from .audit_directory import SignalDirectory
-        from .models import SignalType
+        from .models import OrganisationSignalTypes, SignalType
 
         events.case_moved.connect(receivers.follow_case, dispatch_uid="signals-follow-case")
         events.case_merged.connect(receivers.follow_merge, dispatch_uid="signals-follow-merge")
@@ -29,5 +29,13 @@ class SignalsConfig(AppConfig):
                 "minimum_amount",
                 "active",
             ),
+        )
+        # Which types an organisation may file is configuration too.
+        changes.track(OrganisationSignalTypes, "organisation_signal_types", ("organisation_id",))
+        changes.track_members(
+            OrganisationSignalTypes.signal_types.through,
+            "organisation_signal_types.change",
+            "organisation_signal_types",
+            "signal_types",
         )
         subjects.register(SignalDirectory())

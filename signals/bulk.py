@@ -34,14 +34,16 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from audit.services import record
 from coordination.models import Role, User
-from helpers.crypto import current_key_id, decrypt_chunks, encrypt_chunks, file_key_id
+from helpers.crypto import SealedReader, current_key_id, decrypt_chunks, encrypt_chunks, file_key_id
 
+from . import tabular
+from .allowed import allowed_codes
 from .models import BulkPart, BulkRowError, BulkUpload
 from .serializers import SignalInputSerializer, SubjectSerializer, signal_types_by_code
 from .services import Outcome, Submission, conflict_message, file_signals
@@ -61,12 +63,40 @@ class BulkFileError(Exception):
     """The file as a whole cannot be read (not CSV/JSON lines, unknown columns, ...)."""
 
 
+class _NotUtf8(Exception):
+    """The CSV is not UTF-8: it is read again as Windows-1252."""
+
+
+UTF8 = "utf-8-sig"  # with or without a byte-order mark
+WINDOWS_1252 = "cp1252"
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an old .xls, or an .xlsx with a password
+
+
 def _path(upload_id: uuid.UUID) -> Path:
     return Path(str(settings.BULK_UPLOAD_DIR)) / f"{upload_id}.sealed"
 
 
 def _binding(upload_id: uuid.UUID) -> bytes:
     return f"signals_bulkupload|file|{upload_id}".encode()
+
+
+def _rows_path(upload_id: uuid.UUID) -> Path:
+    """An .xlsx's rows, read once from the workbook and sealed as JSON lines for the parts."""
+    return Path(str(settings.BULK_UPLOAD_DIR)) / f"{upload_id}.rows.sealed"
+
+
+def _rows_binding(upload_id: uuid.UUID) -> bytes:
+    return f"signals_bulkupload|rows|{upload_id}".encode()
+
+
+def _sealed_files(upload_id: uuid.UUID) -> list[tuple[Path, bytes]]:
+    return [(_path(upload_id), _binding(upload_id)), (_rows_path(upload_id), _rows_binding(upload_id))]
+
+
+def _remove_files(upload_id: uuid.UUID) -> None:
+    for path, _unused in _sealed_files(upload_id):
+        path.unlink(missing_ok=True)
 
 
 def reseal_waiting_files() -> int:
@@ -81,26 +111,28 @@ def reseal_waiting_files() -> int:
     resealed = 0
     waiting = BulkUpload.objects.filter(state__in=(BulkUpload.State.PENDING, BulkUpload.State.PROCESSING))
     for upload_id in waiting.values_list("pk", flat=True).iterator():
-        path = _path(upload_id)
-        try:
-            with path.open("rb") as source:
-                if file_key_id(source) == newest:
-                    continue
-                source.seek(0)
-                fresh = path.with_suffix(".resealing")
-                with fresh.open("wb") as sink:
-                    encrypt_chunks(decrypt_chunks(source, _binding(upload_id)), sink, _binding(upload_id))
-                    sink.flush()
-                    os.fsync(sink.fileno())
-        except FileNotFoundError:
-            continue  # finished (and removed) in the meantime
-        os.replace(fresh, path)
-        resealed += 1
+        for path, binding in _sealed_files(upload_id):
+            try:
+                with path.open("rb") as source:
+                    if file_key_id(source) == newest:
+                        continue
+                    source.seek(0)
+                    fresh = path.with_suffix(".resealing")
+                    with fresh.open("wb") as sink:
+                        encrypt_chunks(decrypt_chunks(source, binding), sink, binding)
+                        sink.flush()
+                        os.fsync(sink.fileno())
+            except FileNotFoundError:
+                continue  # finished (and removed) in the meantime, or never made
+            os.replace(fresh, path)
+            resealed += 1
     return resealed
 
 
 def format_of(filename: str, first_bytes: bytes) -> str:
     lowered = filename.lower()
+    if lowered.endswith((".xlsx", ".xlsm")) or first_bytes.startswith(XLSX_MAGIC):
+        return BulkUpload.Format.XLSX
     if lowered.endswith((".jsonl", ".ndjson", ".json")):
         return BulkUpload.Format.JSONL
     if lowered.endswith((".csv", ".txt")):
@@ -113,7 +145,10 @@ def store_upload(*, actor: User, filename: str, chunks: Iterable[bytes], first_b
     if not actor.has_role(Role.PARTNER) or actor.organisation_id is None:
         raise PermissionDenied(_("Alleen partners leveren signalen aan."))
     upload = BulkUpload(
-        organisation_id=actor.organisation_id, uploaded_by=actor, format=format_of(filename, first_bytes)
+        organisation_id=actor.organisation_id,
+        uploaded_by=actor,
+        format=format_of(filename, first_bytes),
+        language=translation.get_language() or "",
     )
     path = _path(upload.id)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,12 +181,24 @@ def receive_file(*, actor: User, file: UploadedFile | None) -> BulkUpload:
     what is wrong inside the file shows in the upload's progress afterwards.
     """
     if file is None:
-        raise ValidationError({"file": [_("Voeg een CSV- of JSON-lines-bestand toe.")]})
+        raise ValidationError({"file": [_("Voeg een bestand toe: Excel (.xlsx), CSV of JSON lines.")]})
     limit = settings.BULK_UPLOAD_MAX_BYTES
     if file.size is not None and file.size > limit:
         raise ValidationError({"file": [_("Het bestand is te groot: maximaal %s.") % filesizeformat(limit)]})
     first_bytes = file.read(64)
     file.seek(0)
+    name = (file.name or "").lower()
+    if first_bytes.startswith(OLE_MAGIC) or name.endswith((".xls", ".ods", ".numbers")):
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "Dit bestand kan Schakelpunt niet lezen: sla het op als Excel-werkmap (.xlsx, "
+                        "zonder wachtwoord) of als CSV en upload het opnieuw."
+                    )
+                ]
+            }
+        )
     return store_upload(
         actor=actor, filename=file.name or "", chunks=iter_uploaded(file), first_bytes=first_bytes
     )
@@ -163,22 +210,30 @@ def _start(upload_id: str) -> None:
     process_bulk_upload.delay(upload_id)
 
 
-def _text_lines(upload: BulkUpload) -> Iterator[str]:
-    """The file's lines, decrypted and decoded incrementally.
+def _text_lines(upload: BulkUpload, encoding: str = UTF8, *, rows: bool = False) -> Iterator[str]:
+    """The file's lines (with ``rows``: the .xlsx's rows file), decrypted and decoded incrementally.
 
     A line longer than ``settings.BULK_MAX_LINE_CHARS`` fails the file before
-    it is held in memory whole.
+    it is held in memory whole. A file that is not UTF-8 raises ``_NotUtf8``
+    (and is read again as Windows-1252).
     """
-    limit = max(1, int(settings.BULK_MAX_LINE_CHARS))
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    limit = max(1, int(settings.BULK_MAX_LINE_CHARS)) if not rows else 1 << 30
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     pending = ""
     number = 0
-    with _path(upload.id).open("rb") as source:
-        for chunk in decrypt_chunks(source, _binding(upload.id)):
+    path, binding = (
+        (_rows_path(upload.id), _rows_binding(upload.id)) if rows else (_path(upload.id), _binding(upload.id))
+    )
+    with path.open("rb") as source:
+        for chunk in decrypt_chunks(source, binding):
             try:
                 pending += decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                raise BulkFileError(_("Het bestand is geen UTF-8-tekst.")) from exc
+                if encoding == UTF8:
+                    raise _NotUtf8 from None
+                raise BulkFileError(
+                    _("Het bestand is geen tekst in UTF-8 of Windows-1252; sla het op als CSV (UTF-8).")
+                ) from exc
             *lines, pending = pending.split("\n")
             for line in lines:
                 number += 1
@@ -214,37 +269,135 @@ def _nul_in_line(line: int) -> str:
     return message % line
 
 
-def _csv_rows(lines: Iterator[str], skip: int) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(lines)
+def _csv_header(lines: Iterator[str]) -> tuple[Any, list[str], list[str | None]]:
+    """The CSV reader (``;`` or ``,`` sniffed from the header), the header and its fields."""
+    first = next(lines, None)
+    if first is None or not first.strip():
+        raise BulkFileError(_("Het bestand is leeg."))
+    reader = csv.reader(itertools.chain([first], lines), delimiter=tabular.sniff_delimiter(first))
     try:
-        fieldnames = reader.fieldnames
-        if not fieldnames:
-            raise BulkFileError(_("Het bestand is leeg."))
-        if any("\x00" in name for name in fieldnames):
-            raise BulkFileError(_nul_in_line(1))
-        unknown = [number for number, name in enumerate(fieldnames, start=1) if name not in KNOWN_COLUMNS]
-        if unknown:
-            # By position only: a file without a header has names or a BSN where its header should be.
-            raise BulkFileError(
-                _(
-                    "Regel 1 moet de kop met kolomnamen zijn. Onbekende kolomnaam in kolom: %(columns)s. "
-                    "Gebruik de veldnamen van de API, zoals subject_surname."
-                )
-                % {"columns": ", ".join(str(number) for number in unknown)}
-            )
+        header = next(reader)
+    except csv.Error as exc:
+        raise _unreadable_csv(1, exc) from None
+    if any("\x00" in name for name in header):
+        raise BulkFileError(_nul_in_line(1))
+    try:
+        fields = tabular.map_header(header, KNOWN_COLUMNS, letters=False)
+    except ValueError as exc:
+        raise BulkFileError(str(exc)) from None
+    return reader, header, fields
+
+
+def _csv_rows(lines: Iterator[str], skip: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader, _header, fields = _csv_header(lines)
+    width = len(fields)
+    try:
         while skip > 0:
-            passed = next(reader.reader, None)
+            passed = next(reader, None)
             if passed is None:
                 return
-            if passed:  # as DictReader counts: a blank line ([]) is not a row
+            if passed:  # a blank line ([]) is not a row
                 skip -= 1
-        for row in reader:
-            if None in row:
+        for record in reader:
+            if not record:
+                continue
+            if len(record) > width and any(value.strip() for value in record[width:]):
                 yield reader.line_num, {"__error__": _("De regel heeft meer velden dan de kop.")}
                 continue
-            yield reader.line_num, {k: v for k, v in row.items() if v is not None and v.strip() != ""}
+            row = {
+                field: value
+                for field, value in zip(fields, record, strict=False)
+                if field is not None and value.strip() != ""
+            }
+            yield reader.line_num, tabular.clean_row(row)
     except csv.Error as exc:
         raise _unreadable_csv(reader.line_num, exc) from None
+
+
+def _convert_xlsx(upload: BulkUpload) -> None:
+    """Read the workbook once, as a stream, into a sealed file of JSON lines that the parts
+    read quickly: its header (the columns as the file names them), then ``[line, row]``."""
+    limit = int(settings.BULK_MAX_ROWS)
+    cell_limit = max(1, int(settings.BULK_MAX_LINE_CHARS))
+
+    def lines() -> Iterator[bytes]:
+        with _path(upload.id).open("rb") as sealed, SealedReader(sealed, _binding(upload.id)) as plain:
+            buffered = io.BufferedReader(plain, buffer_size=1 << 20)
+            rows = tabular.xlsx_rows(buffered)
+            fields: list[str | None] = []
+            count = 0
+            for line, values in rows:
+                if not fields:
+                    names = ["" if value is None else str(value) for value in values]
+                    try:
+                        fields = tabular.map_header(names, KNOWN_COLUMNS, letters=True)
+                    except ValueError as exc:
+                        raise BulkFileError(str(exc)) from None
+                    header = {f: names[i].strip() for i, f in enumerate(fields) if f is not None}
+                    yield json.dumps({"columns": header}).encode() + b"\n"
+                    continue
+                count += 1
+                if count > limit:
+                    raise _too_many_rows(limit)
+                row: dict[str, Any] = {}
+                for position, value in enumerate(values):
+                    field = fields[position] if position < len(fields) else None
+                    text = tabular.cell_text(field, value)
+                    if text is None:
+                        continue
+                    if field is None:
+                        row = {"__error__": _("De regel heeft meer velden dan de kop.")}
+                        break
+                    if len(text) > cell_limit:
+                        row = {
+                            "__error__": _("De cel in kolom %s is te lang.")
+                            % tabular.column_name(position + 1, letters=True)
+                        }
+                        break
+                    row[field] = text
+                yield json.dumps([line, row], ensure_ascii=False).encode() + b"\n"
+            if not fields:
+                raise BulkFileError(_("Het bestand is leeg."))
+
+    try:
+        fresh = _rows_path(upload.id).with_suffix(".writing")
+        with fresh.open("wb") as sink:
+            encrypt_chunks(lines(), sink, _rows_binding(upload.id))
+            sink.flush()
+            os.fsync(sink.fileno())
+    except tabular.XlsxError as exc:
+        fresh.unlink(missing_ok=True)
+        raise BulkFileError(str(exc)) from None
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    os.replace(fresh, _rows_path(upload.id))
+
+
+def _xlsx_rows(upload: BulkUpload, skip: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    lines = _text_lines(upload, "utf-8", rows=True)
+    next(lines, None)  # the columns
+    for text in lines:
+        if skip > 0:
+            skip -= 1
+            continue
+        line, row = json.loads(text)
+        yield line, row if "__error__" in row else tabular.clean_row(row)
+
+
+def columns_of(upload: BulkUpload) -> dict[str, str]:
+    """Each field's column as the file names it (``achternaam`` for ``subject_surname``)."""
+    try:
+        if upload.format == BulkUpload.Format.XLSX:
+            first = next(_text_lines(upload, "utf-8", rows=True), "")
+            columns: dict[str, str] = json.loads(first)["columns"] if first else {}
+            return columns
+        if upload.format == BulkUpload.Format.CSV:
+            _reader, header, fields = _csv_header(_text_lines(upload, upload.encoding or UTF8))
+            return {field: header[i].strip().lstrip("\ufeff") for i, field in enumerate(fields) if field}
+    except (BulkFileError, _NotUtf8, FileNotFoundError, ValueError, KeyError):
+        pass
+    return {}
 
 
 MAX_JSON_DEPTH = 3  # a row object, its subject, nothing deeper
@@ -278,13 +431,18 @@ def _json_row(line: str) -> dict[str, Any]:
     return value
 
 
-def _rows(upload: BulkUpload, skip: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows(
+    upload: BulkUpload, skip: int = 0, encoding: str | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, flat row) for every data row of the file after the first ``skip``.
 
     Skipped rows are only parsed far enough to be counted: a part near the
     end of a large file passes over the rows before it quickly.
     """
-    lines = _text_lines(upload)
+    if upload.format == BulkUpload.Format.XLSX:
+        yield from _xlsx_rows(upload, skip)
+        return
+    lines = _text_lines(upload, encoding or upload.encoding or UTF8)
     if upload.format == BulkUpload.Format.CSV:
         yield from _csv_rows(lines, skip)
         return
@@ -404,7 +562,8 @@ def process_upload(upload_id: uuid.UUID) -> BulkUpload:
         if not held:
             raise PartBusy
         try:
-            return _split(upload)
+            with translation.override(upload.language or settings.LANGUAGE_CODE):
+                return _split(upload)
         except RETRYABLE:
             raise
         except Exception as exc:
@@ -419,14 +578,16 @@ def _split(upload: BulkUpload) -> BulkUpload:
     )
     if upload.total is None:
         try:
-            total = _count_rows(upload)  # reads the whole file: file-level errors show here
+            if upload.format == BulkUpload.Format.XLSX:
+                _convert_xlsx(upload)
+            total, encoding = _count_rows(upload)  # reads the whole file: file-level errors show here
         except BulkFileError as exc:
             _fail(upload.pk, str(exc))
             upload.refresh_from_db()
             return upload
         now = timezone.now()
         with transaction.atomic():
-            BulkUpload.objects.filter(pk=upload.pk).update(total=total)
+            BulkUpload.objects.filter(pk=upload.pk).update(total=total, encoding=encoding)
             size = max(1, int(settings.BULK_PART_ROWS))
             BulkPart.objects.bulk_create(
                 BulkPart(
@@ -442,16 +603,24 @@ def _split(upload: BulkUpload) -> BulkUpload:
     return upload
 
 
-def _count_rows(upload: BulkUpload) -> int:
+def _too_many_rows(limit: int) -> BulkFileError:
+    return BulkFileError(_("Het bestand heeft meer dan %s regels; splits het in kleinere bestanden.") % limit)
+
+
+def _count_rows(upload: BulkUpload) -> tuple[int, str]:
+    """The number of data rows, and the text encoding the parts read the file in."""
     limit = int(settings.BULK_MAX_ROWS)
-    total = 0
-    for _row in _rows(upload):
-        total += 1
-        if total > limit:
-            raise BulkFileError(
-                _("Het bestand heeft meer dan %s regels; splits het in kleinere bestanden.") % limit
-            )
-    return total
+    for encoding in (UTF8, WINDOWS_1252):
+        total = 0
+        try:
+            for _row in _rows(upload, encoding=encoding):
+                total += 1
+                if total > limit:
+                    raise _too_many_rows(limit)
+        except _NotUtf8:
+            continue
+        return total, encoding if upload.format == BulkUpload.Format.CSV else ""
+    raise AssertionError("Windows-1252 does not raise _NotUtf8")
 
 
 def _start_part(part_id: int) -> None:
@@ -470,7 +639,9 @@ def process_part(part_id: int) -> BulkPart:
     fails the part and the upload with a plain reason.
     """
     with _held(_part_key(part_id)) as held:
-        part = BulkPart.objects.select_related("upload", "upload__uploaded_by").get(pk=part_id)
+        part = BulkPart.objects.select_related("upload", "upload__uploaded_by", "upload__organisation").get(
+            pk=part_id
+        )
         open_states = (BulkPart.State.PENDING, BulkPart.State.PROCESSING)
         if part.state not in open_states or part.upload.state != BulkUpload.State.PROCESSING:
             return part
@@ -483,7 +654,8 @@ def process_part(part_id: int) -> BulkPart:
         )
         part.refresh_from_db()
         try:
-            _process_rows(part, token)
+            with translation.override(part.upload.language or settings.LANGUAGE_CODE):
+                _process_rows(part, token)
         except RETRYABLE:
             raise
         except ClaimLost:
@@ -531,7 +703,7 @@ def _fail(upload_id: uuid.UUID, reason: str, part_id: int | None = None) -> None
         BulkUpload.objects.filter(
             pk=upload_id, state__in=(BulkUpload.State.PENDING, BulkUpload.State.PROCESSING)
         ).update(state=BulkUpload.State.FAILED, failure=_clean(reason, 500), finished_at=timezone.now())
-    _path(upload_id).unlink(missing_ok=True)
+    _remove_files(upload_id)
 
 
 def _finish_if_complete(upload_id: uuid.UUID) -> None:
@@ -545,7 +717,7 @@ def _finish_if_complete(upload_id: uuid.UUID) -> None:
         upload.state = BulkUpload.State.DONE
         upload.finished_at = timezone.now()
         upload.save(update_fields=["state", "finished_at"])
-    _path(upload.id).unlink(missing_ok=True)
+    _remove_files(upload.id)
 
 
 def _process_rows(part: BulkPart, token: uuid.UUID) -> None:
@@ -553,7 +725,10 @@ def _process_rows(part: BulkPart, token: uuid.UUID) -> None:
     together, so a crash redoes at most one batch (and filing it again files nothing twice)."""
     upload = part.upload
     actor = upload.uploaded_by
-    validator = SignalInputSerializer(context={"signal_types": signal_types_by_code()})
+    validator = SignalInputSerializer(
+        context={"signal_types": signal_types_by_code(), "allowed_types": allowed_codes(upload.organisation)}
+    )
+    columns = columns_of(upload)
     resume_at = part.first_row + part.processed
     rows = itertools.islice(_rows(upload, skip=resume_at - 1), part.last_row - resume_at + 1)
     while True:
@@ -573,7 +748,7 @@ def _process_rows(part: BulkPart, token: uuid.UUID) -> None:
         for attempt in range(RACE_RETRIES + 1):
             try:
                 with transaction.atomic():
-                    _file_batch(part, token, actor, lines, submissions, dict(refused), len(batch))
+                    _file_batch(part, token, actor, lines, submissions, dict(refused), len(batch), columns)
                 break
             except (IntegrityError, OperationalError) as exc:
                 # Parts of one file filed side by side may race on one household
@@ -600,6 +775,7 @@ def _file_batch(
     submissions: list[Submission],
     refused: dict[int, list[tuple[str, str]]],
     count: int,
+    columns: dict[str, str],
 ) -> None:
     now = timezone.now()
     # The fence: only the task run holding the claim moves the part on.
@@ -626,7 +802,11 @@ def _file_batch(
         raise ClaimLost
     errors = [
         BulkRowError(
-            upload_id=part.upload_id, row=line, field=_clean(field, 64), message=_clean(message, 300)
+            upload_id=part.upload_id,
+            row=line,
+            field=_clean(field, 64),
+            column=_clean(columns.get(field, "" if field == "row" else field), 64),
+            message=_clean(message, 300),
         )
         for line in sorted(refused)
         for field, message in refused[line]
@@ -697,12 +877,12 @@ def _remove_ended_files() -> None:
     found: dict[uuid.UUID, Path] = {}
     for path in folder.glob("*.sealed"):
         with contextlib.suppress(ValueError):
-            found[uuid.UUID(path.stem)] = path
+            found[uuid.UUID(path.name.split(".")[0])] = path
     ended = BulkUpload.objects.filter(
         pk__in=list(found), state__in=(BulkUpload.State.DONE, BulkUpload.State.FAILED)
     ).values_list("pk", flat=True)
     for upload_id in ended:
-        found[upload_id].unlink(missing_ok=True)
+        _remove_files(upload_id)
 
 
 def read_progress(upload: BulkUpload, page: int = 1) -> dict[str, Any]:
@@ -722,7 +902,9 @@ def read_progress(upload: BulkUpload, page: int = 1) -> dict[str, Any]:
         "already_filed": upload.already_filed,
         "rejected": upload.rejected,
         "failure": upload.failure,
-        "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in errors],
+        "errors": [
+            {"row": e.row, "field": e.field, "column": e.column, "message": e.message} for e in errors
+        ],
         "errors_page": page,
         "errors_pages": pages,
         "errors_count": stored,

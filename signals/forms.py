@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.template.defaultfilters import filesizeformat
@@ -34,19 +33,23 @@ ARREARS_FIELDS = ("arrears_amount", "arrears_since")
 CONSENT_FIELDS = ("consent_given",)
 
 
-def _type_choices() -> list[Choice]:
+def _type_choices(kinds: list[SignalType]) -> list[Choice]:
     choices = [Choice("", _("Kies een soort signaal"))]
-    for kind in SignalType.objects.filter(active=True).order_by("-statutory", "name"):
+    for kind in kinds:
         data = {"arrears": "1" if kind.is_arrears else "0", "consent": "1" if kind.requires_consent else "0"}
         choices.append(Choice(kind.code, _(kind.name), data))
     return choices
 
 
-def signal_form() -> WebForm:
-    return WebForm(
+def signal_form(kinds: list[SignalType]) -> WebForm:
+    """The signal form, offering ``kinds``: the types the partner's organisation may file
+    (one type is chosen already)."""
+    form = WebForm(
         "signal",
         [
-            FormField("signal_type", _("Soort signaal"), "select", required=True, choices=_type_choices()),
+            FormField(
+                "signal_type", _("Soort signaal"), "select", required=True, choices=_type_choices(kinds)
+            ),
             FormField(
                 "partner_reference",
                 _("Uw kenmerk"),
@@ -119,19 +122,9 @@ def signal_form() -> WebForm:
             ),
         ],
     )
-
-
-_AMOUNT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")
-
-
-def _amount(text: str) -> str | None:
-    """Dutch amounts as people type them: "850,00", "1.250,50", "€ 75"."""
-    text = text.replace("€", "").replace(" ", "").strip()
-    if not text:
-        return None
-    if _AMOUNT.match(text):
-        text = text.replace(".", "")
-    return text.replace(",", ".")
+    if len(kinds) == 1:
+        form["signal_type"].value = kinds[0].code
+    return form
 
 
 def payload(values: dict[str, str]) -> dict[str, Any]:
@@ -142,7 +135,7 @@ def payload(values: dict[str, str]) -> dict[str, Any]:
         "signal_type": values.get("signal_type", ""),
         "partner_reference": values.get("partner_reference", ""),
         "subject": subject,
-        "arrears_amount": _amount(values.get("arrears_amount", "")),
+        "arrears_amount": values.get("arrears_amount", "").strip() or None,
         "arrears_since": values.get("arrears_since") or None,
         "threat": values.get("threat") or Threat.NONE,
         "children_in_household": values.get("children_in_household") or Children.UNKNOWN,
@@ -173,10 +166,10 @@ def bulk_form(max_bytes: int) -> WebForm:
                 "file",
                 required=True,
                 hint=_(
-                    "Een CSV-bestand met de veldnamen van de API als kolomkoppen, met de gegevens van de "
-                    "bewoner als subject_*-kolommen (subject_surname, subject_date_of_birth, …), of JSON "
-                    "lines: één signaal per regel. UTF-8, hoogstens %(size)s. In het foutenoverzicht "
-                    "verwijzen regelnummers naar het bestand; de kopregel is regel 1."
+                    "Een Excel-werkmap (.xlsx, het eerste blad) of een CSV-bestand (met ; of , ertussen, "
+                    "UTF-8 of Windows-1252) met de kolomnamen uit het sjabloon in de eerste regel, of JSON "
+                    "lines: één signaal per regel. Hoogstens %(size)s. In het foutenoverzicht verwijzen "
+                    "regelnummers naar het bestand; de kopregel is regel 1."
                 )
                 % {"size": filesizeformat(max_bytes)},
             ),

@@ -65,6 +65,33 @@ models.signals.post_save.connect(_type_cache.clear, sender=SignalType, dispatch_
 models.signals.post_delete.connect(_type_cache.clear, sender=SignalType, dispatch_uid="signal-types-deleted")
 
 
+class OrganisationSignalTypes(models.Model):
+    """Which signal types one organisation may file, as the administrator set them.
+
+    An organisation without this row files the types of its kind
+    (``signals.allowed.DEFAULT_TYPES_BY_KIND``): a GP practice GP observations,
+    a housing corporation rent arrears, a collection agency every arrears type.
+    """
+
+    organisation = models.OneToOneField(
+        "coordination.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("organisatie"),
+    )
+    signal_types = models.ManyToManyField(
+        SignalType, blank=True, related_name="+", verbose_name=_("signaalsoorten")
+    )
+
+    class Meta:
+        verbose_name = _("signaalsoorten van een organisatie")
+        verbose_name_plural = _("signaalsoorten per organisatie")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
 class Threat(models.TextChoices):
     NONE = "none", _("Geen")
     EVICTION = "eviction", _("Huisuitzetting")
@@ -185,11 +212,16 @@ class BulkUpload(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         JSONL = "jsonl", "JSON lines"
+        XLSX = "xlsx", "Excel (.xlsx)"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey("coordination.Organisation", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     format = models.CharField(max_length=8, choices=Format.choices)
+    # The language of the page or API call that uploaded it: its row errors are written in it.
+    language = models.CharField(max_length=8, blank=True, default="")
+    # A CSV's text encoding as found when it was counted: utf-8-sig or cp1252 (Windows-1252).
+    encoding = models.CharField(max_length=16, blank=True, default="")
     size = models.PositiveBigIntegerField(default=0)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     total = models.PositiveIntegerField(null=True, blank=True)
@@ -256,6 +288,7 @@ class BulkRowError(models.Model):
     upload = models.ForeignKey(BulkUpload, on_delete=models.CASCADE, related_name="errors")
     row = models.PositiveIntegerField()
     field = models.CharField(max_length=64)
+    column = models.CharField(max_length=64, blank=True, default="")  # as the file names it
     message = models.CharField(max_length=300)
 
     class Meta:

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime
+import re
 import threading
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -11,6 +16,77 @@ from helpers.serializers import StrictSerializer
 
 from . import validators
 from .models import Children, Signal, SignalType, Threat
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+class PlainDateField(serializers.DateField):
+    """A date as ``jjjj-mm-dd`` or, as people and Dutch spreadsheets write it, ``dd-mm-jjjj``.
+
+    A date that does not exist (31-02-2026) is named as such; ``quote`` says
+    whether the message may repeat it: never for a date of birth (personal
+    data), fine for the date arrears began.
+    """
+
+    def __init__(self, *, quote: bool = False, **kwargs: Any) -> None:
+        self.quote = quote
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = value.strip() if isinstance(value, str) else ""
+        if match := _ISO_DATE.match(text):
+            year, month, day = (int(part) for part in match.groups())
+        elif match := _DUTCH_DATE.match(text):
+            day, month, year = (int(part) for part in match.groups())
+        else:
+            self.fail("invalid")
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            if self.quote:
+                raise serializers.ValidationError(
+                    _("Datum '%(date)s' bestaat niet.") % {"date": text}, code="no_such_date"
+                ) from None
+            raise serializers.ValidationError(_("Deze datum bestaat niet."), code="no_such_date") from None
+
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d*)?$")
+_PLAIN_AMOUNT = re.compile(r"^-?\d+([.,]\d*)?$")
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in euros as a number, ``1234.56``, or as Dutch people write it:
+    ``1234,56``, ``1.234,56``, ``€ 850``."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Dit is geen bedrag. Schrijf het als 1234,56 of 1.234,56."),
+        "min_value": gettext_lazy("Een bedrag kan niet negatief zijn."),
+        "max_digits": gettext_lazy("Dit bedrag is te hoog."),
+        "max_whole_digits": gettext_lazy("Dit bedrag is te hoog."),
+        "max_decimal_places": gettext_lazy("Een bedrag heeft hoogstens twee cijfers achter de komma."),
+    }
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            data = repr(data)
+        if isinstance(data, str):
+            text = data.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
+            if _THOUSANDS.match(text):
+                text = text.replace(".", "").replace(",", ".")
+            elif _PLAIN_AMOUNT.match(text):
+                text = text.replace(",", ".")
+            elif text:
+                self.fail("invalid")
+            data = text
+        try:
+            return super().to_internal_value(data)
+        except InvalidOperation:
+            self.fail("invalid")
 
 
 def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
@@ -25,7 +101,7 @@ class SubjectSerializer(StrictSerializer):
     given_names = _text(200)
     surname_prefix = _text(20)
     surname = serializers.CharField(max_length=200)
-    date_of_birth = serializers.DateField(
+    date_of_birth = PlainDateField(
         required=False, allow_null=True, validators=[validators.validate_birth_date]
     )
     postcode = _text(10)
@@ -50,7 +126,7 @@ class SubjectSerializer(StrictSerializer):
     def validate_phone(self, value: str) -> str:
         return validators.validate_phone(value)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+    def cross_checks(self, attrs: dict[str, Any]) -> dict[str, str]:
         errors: dict[str, str] = {}
         if attrs.get("postcode") and not attrs.get("house_number"):
             errors["house_number"] = _("Een huisnummer hoort bij de postcode.")
@@ -61,54 +137,90 @@ class SubjectSerializer(StrictSerializer):
                 "Geef een BSN, een geboortedatum of een adres (postcode en huisnummer), "
                 "zodat het huishouden te vinden is."
             )
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+        return errors
 
 
 def signal_types_by_code() -> dict[str, SignalType]:
     return SignalType.active_by_code()
 
 
+# What a signal type's code looks like: lowercase words joined by underscores.
+# Only such a value is repeated in an error; anything else (in a shifted
+# column it may be a BSN, a name or a date) is not.
+_CODE_LIKE = re.compile(r"^[a-z]{2,}(_[a-z]{2,}){0,4}$")
+
+
 class SignalTypeField(serializers.SlugRelatedField[SignalType]):
     """An active signal type by code, from the per-process cache of active types;
-    a batch passes ``context["signal_types"]`` to use one set for every row."""
+    a batch passes ``context["signal_types"]`` to use one set for every row.
+
+    ``context["allowed_types"]`` (codes) limits it to what the filing
+    organisation may file (``signals.allowed``); the error names those.
+    """
 
     def to_internal_value(self, data: Any) -> SignalType:
         known = self.context.get("signal_types")
         if known is None:
             known = signal_types_by_code()
-        if not isinstance(data, str) or data not in known:
-            # Never the value itself: in a shifted column it may be a BSN or a name.
-            self.fail("does_not_exist")
-        return known[data]
+        allowed: list[str] | None = self.context.get("allowed_types")
+        choices = ", ".join(allowed if allowed is not None else known)
+        code = data.strip() if isinstance(data, str) else ""
+        if code not in known:
+            if _CODE_LIKE.match(code):
+                message = _("Onbekende signaalsoort '%(code)s'. Kies een van: %(choices)s.")
+            else:
+                message = _("Onbekende signaalsoort. Kies een van: %(choices)s.")
+            raise serializers.ValidationError(message % {"code": code, "choices": choices}, code="unknown")
+        if allowed is not None and code not in allowed:
+            if allowed:
+                message = _(
+                    "Uw organisatie mag geen signaalsoort '%(code)s' doorgeven. Kies een van: %(choices)s."
+                )
+            else:
+                message = _(
+                    "Uw organisatie mag geen signaalsoort '%(code)s' doorgeven, en ook geen andere: "
+                    "vraag de beheerder van Schakelpunt welke soorten u mag doorgeven."
+                )
+            raise serializers.ValidationError(
+                message % {"code": code, "choices": choices}, code="not_allowed"
+            )
+        return known[code]
+
+
+def _choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    codes = ", ".join(str(value) for value, _label in choices)
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={"invalid_choice": format_lazy(gettext_lazy("Kies een van: {codes}."), codes=codes)},
+        **kwargs,
+    )
 
 
 class SignalInputSerializer(StrictSerializer):
     signal_type = SignalTypeField(slug_field="code", queryset=SignalType.objects.filter(active=True))
     partner_reference = serializers.CharField(max_length=64)
     subject = SubjectSerializer()
-    arrears_amount = serializers.DecimalField(
+    arrears_amount = AmountField(
         max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    arrears_since = serializers.DateField(
-        required=False, allow_null=True, validators=[validators.validate_not_future]
+    arrears_since = PlainDateField(
+        quote=True, required=False, allow_null=True, validators=[validators.validate_not_future]
     )
-    threat = serializers.ChoiceField(choices=Threat.choices, default=Threat.NONE)
-    children_in_household = serializers.ChoiceField(choices=Children.choices, default=Children.UNKNOWN)
+    threat = _choice(Threat.choices, default=Threat.NONE)
+    children_in_household = _choice(Children.choices, default=Children.UNKNOWN)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     consent_given = serializers.BooleanField(default=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        signal_type: SignalType = attrs["signal_type"]
+    def cross_checks(self, attrs: dict[str, Any]) -> dict[str, str]:
+        signal_type: SignalType | None = attrs.get("signal_type")
         errors: dict[str, str] = {}
+        if signal_type is None:
+            return errors
         if signal_type.requires_consent and not attrs.get("consent_given"):
             errors["consent_given"] = _("Voor dit soort signaal is toestemming van de bewoner nodig.")
         if signal_type.is_arrears and attrs.get("arrears_amount") is None:
             errors["arrears_amount"] = _("Geef het bedrag van de achterstand.")
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+        return errors
 
 
 class SignalReceiptSerializer(serializers.ModelSerializer[Signal]):
@@ -156,9 +268,10 @@ class PartnerSignalSerializer(serializers.ModelSerializer[Signal]):
 _built = threading.local()
 
 
-def validate_signal(data: Any) -> dict[str, Any]:
+def validate_signal(data: Any, *, allowed_types: list[str] | None = None) -> dict[str, Any]:
     """``SignalInputSerializer``'s validated data for one request body; raises its
-    ``ValidationError`` (errors per field).
+    ``ValidationError`` (errors per field). ``allowed_types``: the codes the
+    filing organisation may file (``signals.allowed``).
 
     DRF deep-copies every declared field each time a serializer is made; one
     instance per thread, built once, serves every request instead (validation
@@ -167,6 +280,7 @@ def validate_signal(data: Any) -> dict[str, Any]:
     validator = getattr(_built, "validator", None)
     if validator is None:
         validator = _built.validator = SignalInputSerializer()
+    validator._context = {"allowed_types": allowed_types}
     validated: dict[str, Any] = validator.run_validation(data)
     return validated
 
@@ -183,6 +297,7 @@ def receipt(signal: Signal) -> dict[str, Any]:
 class BulkRowErrorSerializer(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text="Line number in the file (the CSV header is line 1).")
     field = serializers.CharField()
+    column = serializers.CharField(help_text="The column as the file names it (a Dutch header stays Dutch).")
     message = serializers.CharField()
 
 

@@ -22,6 +22,7 @@ from helpers import rows
 from helpers.crypto import blind_index
 from helpers.errors import Conflict
 
+from .allowed import allowed_codes
 from .models import Signal, SignalType
 
 SUBJECT_TEXT_FIELDS = tuple(name for name in SUBJECT_FIELDS if name != "date_of_birth")
@@ -166,8 +167,13 @@ def file_signals(*, actor: User, submissions: list[Submission]) -> list[Filing]:
     The signals, their cases and their access-log entries commit together.
     """
     org_id = actor.organisation_id
-    if not actor.has_role(Role.PARTNER) or org_id is None:
+    if not actor.has_role(Role.PARTNER) or org_id is None or actor.organisation is None:
         raise PermissionDenied("only partner staff of an organisation file signals")
+    # Every entry point refuses such a type with an error naming the allowed ones
+    # (SignalTypeField); this is the last line, for a caller that did not ask.
+    allowed = allowed_codes(actor.organisation)
+    if any(sub.data["signal_type"].code not in allowed for sub in submissions):
+        raise PermissionDenied("the organisation may not file this signal type")
     keyed = [
         _Keyed(
             sub,

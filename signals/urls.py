@@ -5,7 +5,16 @@ from . import api, intake_schema, webhook_api
 urlpatterns = [
     path("signals/", api.SignalListCreateApi.as_view(), name="signal-list"),
     path("signals/bulk/", api.BulkUploadApi.as_view(), name="signal-bulk"),
+    path(
+        "signals/bulk/template.csv", api.BulkTemplateApi.as_view(kind="csv"), name="signal-bulk-template-csv"
+    ),
+    path(
+        "signals/bulk/template.xlsx",
+        api.BulkTemplateApi.as_view(kind="xlsx"),
+        name="signal-bulk-template-xlsx",
+    ),
     path("signals/bulk/<uuid:upload_id>/", api.BulkUploadDetailApi.as_view(), name="signal-bulk-detail"),
+    path("signals/bulk/<uuid:upload_id>/errors.csv", api.BulkErrorsApi.as_view(), name="signal-bulk-errors"),
     path("figures/", api.FiguresApi.as_view(), name="figures"),
     path("signals/schema.json", intake_schema.SignalSchemaApi.as_view(), name="signal-schema"),
     path("webhooks/", webhook_api.WebhookListCreateApi.as_view(), name="webhook-list"),

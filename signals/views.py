@@ -25,9 +25,11 @@ from helpers.forms import flatten_errors
 from helpers.paging import page_query, paginate
 
 from . import bulk, selectors, services
+from .allowed import allowed_types
 from .forms import ARREARS_FIELDS, CONSENT_FIELDS, bulk_columns, bulk_form, payload, signal_form
 from .models import BulkUpload, SignalType
 from .serializers import SignalInputSerializer
+from .tabular import DUTCH_HEADER
 
 PER_PAGE = 25
 ERRORS_PER_PAGE = 50
@@ -53,17 +55,21 @@ def signal_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PARTNER)
 def signal_new(request: HttpRequest) -> HttpResponse:
-    form = signal_form()
+    actor = actor_of(request)
+    allowed = allowed_types(actor.organisation) if actor.organisation is not None else {}
+    form = signal_form(list(allowed.values()))
     conflict = False
     # One key per form shown: a second click or a browser resubmit files nothing new.
     idempotency_key = (request.POST.get("idempotency_key") or "").strip()[:200] or uuid.uuid4().hex
     if request.method == "POST":
         form.bind(request.POST)
-        serializer = SignalInputSerializer(data=payload(form.values()))
+        serializer = SignalInputSerializer(
+            data=payload(form.values()), context={"allowed_types": list(allowed)}
+        )
         if serializer.is_valid():
             try:
                 filing = services.file_signal(
-                    actor=actor_of(request), data=serializer.validated_data, idempotency_key=idempotency_key
+                    actor=actor, data=serializer.validated_data, idempotency_key=idempotency_key
                 )
             except services.FilingConflict as refused:
                 conflict = True
@@ -134,13 +140,20 @@ def bulk_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_errors(flatten_errors(exc.detail))
         else:
-            messages.success(request, _("Het bestand is ontvangen en wordt verwerkt."))
+            # No banner here: the file's own page says what became of it, and a file that
+            # could not be read must not be greeted with "Gelukt" above its failure.
             return redirect("signals_web:bulk_detail", upload_id=upload.pk)
     page = paginate(request, bulk.uploads_for(actor).select_related("uploaded_by"), PER_PAGE)
     return render(
         request,
         "signals/bulk_upload.html",
-        {"form": form, "columns": bulk_columns(), "page": page, "query": page_query(request)},
+        {
+            "form": form,
+            "columns": [(column, DUTCH_HEADER.get(column, "")) for column in bulk_columns()],
+            "allowed": list(allowed_types(actor.organisation)) if actor.organisation is not None else [],
+            "page": page,
+            "query": page_query(request),
+        },
         status=400 if form.has_errors else 200,
     )
 

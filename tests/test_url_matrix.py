@@ -217,6 +217,11 @@ API: dict[str, list[Check]] = {
     "webhook-deliveries": [
         Check("get", _for("partner"), "corporatie", target="webhook", not_found=("huisarts",))
     ],
+    "signal-bulk-errors": [
+        Check("get", _for("partner"), "corporatie", target="upload", not_found=("huisarts",))
+    ],
+    "signal-bulk-template-csv": [Check("get", _for("partner"), "corporatie")],
+    "signal-bulk-template-xlsx": [Check("get", _for("partner"), "corporatie")],
     "team-list": [Check("get", _for("triage", "coordinator"), "coordinator_noord")],
     "case-list": [
         Check(
@@ -632,7 +637,10 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
     from django.contrib import admin
     from django.contrib.auth.models import Group
 
+    from signals.models import OrganisationSignalTypes
+
     Group.objects.get_or_create(name="Voorbeeld")
+    OrganisationSignalTypes.objects.get_or_create(organisation=world.gp)
     pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
     for model, model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"

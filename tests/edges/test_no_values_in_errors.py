@@ -50,8 +50,8 @@ def test_a_bsn_in_a_shifted_column_does_not_appear_in_the_error_text(
     everything = json.dumps(progress) + " ".join(BulkRowError.objects.values_list("message", flat=True))
     for value in (BSN, "Jansen-de Vries", "12-03-1984", "Anna"):
         assert value not in everything
-    assert errors["signal_type"]["message"] == "Er bestaat niets met deze code."
-    assert errors["threat"]["message"] == "Dit is geen van de toegestane waarden."
+    assert errors["signal_type"]["message"] == "Onbekende signaalsoort. Kies een van: rent_arrears."
+    assert errors["threat"]["message"] == "Kies een van: none, eviction, disconnection, end_of_supply."
 
 
 def test_a_csv_without_a_header_does_not_store_its_first_line(

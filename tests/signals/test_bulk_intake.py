@@ -136,12 +136,12 @@ def test_json_lines_with_nested_subject(world, api_as, django_capture_on_commit_
 def test_unknown_columns_fail_the_whole_file_with_a_clear_reason(
     world, api_as, django_capture_on_commit_callbacks
 ):
-    content = b"signal_type,partner_reference,achternaam\nrent_arrears,X,Jansen\n"
+    content = b"signal_type,partner_reference,familienaam\nrent_arrears,X,Jansen\n"
     progress = upload(api_as(world.corporatie), django_capture_on_commit_callbacks, content)
 
     assert progress["state"] == "failed"
     assert "Onbekende kolomnaam in kolom: 3." in progress["failure"]
-    assert "achternaam" not in progress["failure"]
+    assert "familienaam" not in progress["failure"] and "Jansen" not in progress["failure"]
     assert Signal.objects.count() == 0
 
 

@@ -105,7 +105,8 @@ def test_two_identical_filings_at_the_same_moment_store_one_signal(world, api_as
     ],
 )
 def test_invalid_input_is_refused_per_field_and_nothing_is_stored(world, api_as, changes, field, nested):
-    response = api_as(world.huisarts).post(URL, signal(**changes), format="json")
+    actor = world.huisarts if changes.get("signal_type") == "gp_observation" else world.corporatie
+    response = api_as(actor).post(URL, signal(**changes), format="json")
 
     assert response.status_code == 400, response.content
     errors = response.json()

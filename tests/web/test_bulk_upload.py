@@ -35,13 +35,14 @@ def test_a_partner_uploads_a_file_and_sees_it_done_with_the_refused_rows(
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200
-    assert "Het bestand is ontvangen" in html
     assert '<span class="badge badge--bulk-done">Verwerkt</span>' in html
+    assert "Gelukt" not in html  # the state says it; no banner
     assert "data-running" not in html and "Voortgang bijwerken" not in html  # done: no refreshing
     assert '<progress id="bulk-meter" class="progress" max="20" value="20"' in html
     assert "20 van 20 regels verwerkt (100%)" in html
     for line, field in bad_lines.items():
         assert re.search(rf"<th scope=\"row\">{line}</th>\s*<td><code>{field}</code></td>", html), line
+    assert f'href="/api/v1/signals/bulk/{stored.pk}/errors.csv"' in html
     assert Signal.objects.count() == 18
     assert "Huurder" not in html  # the refused rows' data is never shown
     assert AccessEvent.objects.filter(action="signal.bulk.upload", username="corporatie").count() == 1
@@ -59,7 +60,7 @@ def test_the_page_offers_a_refresh_while_the_file_waits(world, web_as, django_ca
 
 
 def test_a_file_that_cannot_be_read_shows_why(world, web_as, django_capture_on_commit_callbacks):
-    content = b"signal_type,partner_reference,achternaam\nrent_arrears,X,Jansen\n"
+    content = b"signal_type,partner_reference,familienaam\nrent_arrears,X,Jansen\n"
     client = web_as(world.corporatie)
 
     response = upload(client, django_capture_on_commit_callbacks, content)
@@ -67,7 +68,7 @@ def test_a_file_that_cannot_be_read_shows_why(world, web_as, django_capture_on_c
     html = client.get(response["Location"]).content.decode()
     assert '<span class="badge badge--bulk-failed">Mislukt</span>' in html
     assert "Het bestand kon niet worden verwerkt." in html and "Onbekende kolomnaam in kolom: 3." in html
-    assert "achternaam" not in html
+    assert "familienaam" not in html
 
 
 def test_the_list_shows_the_organisations_uploads_only(world, web_as, django_capture_on_commit_callbacks):
@@ -101,7 +102,7 @@ def test_no_file_or_a_too_large_file_is_refused_at_the_field(world, web_as, sett
     too_large = client.post(URL, {"file": SimpleUploadedFile("m.csv", csv_file([row(1)]))})
 
     assert missing.status_code == too_large.status_code == 400
-    assert "Voeg een CSV- of JSON-lines-bestand toe." in missing.content.decode()
+    assert "Voeg een bestand toe: Excel (.xlsx), CSV of JSON lines." in missing.content.decode()
     html = too_large.content.decode()
     assert "Het bestand is te groot: maximaal 10" in html
     assert 'aria-describedby="bulk-file-hint bulk-file-error"' in html and 'aria-invalid="true"' in html

@@ -13,7 +13,8 @@ from tests.signals.payloads import signal
 
 
 def test_partners_see_their_own_organisations_signals_and_the_list_is_logged(world, web_as, api_as):
-    api_as(world.huisarts).post("/api/v1/signals/", signal(partner_reference="HA-1"), format="json")
+    gp_signal = signal(partner_reference="HA-1", signal_type="gp_observation", consent_given=True)
+    assert api_as(world.huisarts).post("/api/v1/signals/", gp_signal, format="json").status_code == 201
     file_case(world, api_as, partner_reference="CORP-1")  # filed by the housing corporation
 
     response = web_as(world.huisarts).get("/signalen/")

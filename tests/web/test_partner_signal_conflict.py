@@ -19,7 +19,7 @@ ANOTHER_PERSON = {
 
 
 def test_a_reference_used_for_another_person_shows_an_error_at_the_field(world, web_as):
-    client = web_as(world.huisarts)
+    client = web_as(world.corporatie)
     post(client, partner_reference="HA-2026-0042", idempotency_key="form-1")
     earlier = Signal.objects.get()
 
@@ -39,7 +39,7 @@ def test_a_reference_used_for_another_person_shows_an_error_at_the_field(world, 
 
 
 def test_the_same_form_sent_again_with_another_person_is_refused_then_can_be_filed(world, web_as):
-    client = web_as(world.huisarts)
+    client = web_as(world.corporatie)
     post(client, idempotency_key="form-1")
     earlier = Signal.objects.get()
 

@@ -66,14 +66,14 @@ def test_the_form_has_the_apis_field_names_each_with_a_label(world, web_as):
 
 
 def test_a_valid_signal_is_filed_and_the_confirmation_shows_its_reference(world, web_as):
-    client = web_as(world.huisarts)
+    client = web_as(world.corporatie)
 
     response = post(client)
 
     signal = Signal.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/signalen/{signal.pk}/"
-    assert signal.filed_by == world.huisarts
+    assert signal.filed_by == world.corporatie
     assert signal.surname == "Jansen-de Vries"
     assert str(signal.arrears_amount) == "850.00"  # Dutch decimal comma understood
     assert signal.postcode == "1012AB"
@@ -85,7 +85,7 @@ def test_a_valid_signal_is_filed_and_the_confirmation_shows_its_reference(world,
 
 def test_bad_input_shows_an_error_at_each_field_and_stores_nothing(world, web_as):
     response = post(
-        web_as(world.huisarts),
+        web_as(world.corporatie),
         subject_bsn="123456789",
         subject_date_of_birth="2999-01-01",
         subject_postcode="XYZ",
@@ -109,8 +109,8 @@ def test_bad_input_shows_an_error_at_each_field_and_stores_nothing(world, web_as
 def test_the_messages_are_the_apis(world, web_as, api_as):
     from tests.signals.payloads import signal
 
-    api = api_as(world.huisarts).post("/api/v1/signals/", signal(subject__bsn="123456789"), format="json")
-    web = post(web_as(world.huisarts), subject_bsn="123456789")
+    api = api_as(world.corporatie).post("/api/v1/signals/", signal(subject__bsn="123456789"), format="json")
+    web = post(web_as(world.corporatie), subject_bsn="123456789")
 
     assert api.json()["subject"]["bsn"][0] in web.content.decode()
 
@@ -126,7 +126,8 @@ def test_the_messages_are_the_apis(world, web_as, api_as):
     ],
 )
 def test_rules_per_signal_type_and_required_fields(world, web_as, changes, field):
-    response = post(web_as(world.huisarts), **changes)
+    actor = world.huisarts if changes.get("signal_type") == "gp_observation" else world.corporatie
+    response = post(web_as(actor), **changes)
 
     assert response.status_code == 400
     assert f'id="signal-{field}-error"' in response.content.decode()
@@ -143,7 +144,7 @@ def test_an_observation_with_consent_is_filed(world, web_as):
 
 
 def test_the_same_form_sent_twice_files_one_signal(world, web_as):
-    client = web_as(world.huisarts)
+    client = web_as(world.corporatie)
 
     first = post(client, idempotency_key="form-1")
     second = post(client, idempotency_key="form-1")
@@ -164,7 +165,7 @@ def test_only_partners_file_signals(world, web_as, actor):
 
 
 def test_the_form_works_in_english(world, web_as):
-    client = web_as(world.huisarts)
+    client = web_as(world.corporatie)
     client.post("/i18n/setlang/", {"language": "en", "next": URL})
 
     response = post(client, subject_bsn="123456789")

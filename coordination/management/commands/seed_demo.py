@@ -16,6 +16,8 @@ ORGANISATIONS = {
     "housing": ("Woonstichting Thuis", Organisation.Kind.HOUSING),
     "energy": ("Energie Samen", Organisation.Kind.ENERGY),
     "school": ("Basisschool De Regenboog", Organisation.Kind.SCHOOL),
+    # An intermediary filing for several creditors: its kind allows every arrears type.
+    "collection": ("Incassobureau Samen Oplossen", Organisation.Kind.COLLECTION_AGENCY),
     "municipality": ("Schakelpunt Gemeente", Organisation.Kind.MUNICIPALITY),
 }
 
@@ -25,6 +27,7 @@ USERS = [
     ("corporatie", "housing", [Role.PARTNER], "Cor", "Poratie", None),
     ("energie", "energy", [Role.PARTNER], "Erik", "Nergie", None),
     ("school", "school", [Role.PARTNER], "Sanne", "School", None),
+    ("incasso", "collection", [Role.PARTNER], "Ingrid", "Incasso", None),
     ("schakelpunt", "municipality", [Role.TRIAGE], "Sam", "Schakel", None),
     ("coordinator-noord", "municipality", [Role.COORDINATOR], "Noor", "Coördinator", "Noord"),
     ("professional-noord", "municipality", [Role.PROFESSIONAL], "Piet", "Noord", "Noord"),
