@@ -48,8 +48,8 @@ _PATTERNS: dict[str, tuple[str, str]] = {
     ),
 }
 _DATE_NOTES = {
-    "date_of_birth": "ISO date (YYYY-MM-DD), not in the future and not before 1900.",
-    "arrears_since": "ISO date (YYYY-MM-DD) since when the arrears run; not in the future.",
+    "date_of_birth": "A date (YYYY-MM-DD, or DD-MM-YYYY), not in the future and not before 1900.",
+    "arrears_since": "A date (YYYY-MM-DD, or DD-MM-YYYY) since when the arrears run; not in the future.",
 }
 _NON_BLANK = {"type": "string", "pattern": r"\S"}
 
@@ -75,7 +75,11 @@ def _field(name: str, field: serializers.Field[Any, Any, Any, Any]) -> dict[str,
     elif isinstance(field, serializers.BooleanField):
         schema = _boolean(field)
     elif isinstance(field, serializers.DateField):
-        schema = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+        # As the API reads it: ISO, or day-month-year as Dutch files write it.
+        schema = {
+            "type": "string",
+            "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{2}[-/.][0-9]{2}[-/.][0-9]{4})$",
+        }
     elif isinstance(field, serializers.DecimalField):
         whole = (field.max_digits or 10) - (field.decimal_places or 0)
         places = field.decimal_places or 0

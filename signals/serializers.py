@@ -55,7 +55,10 @@ class PlainDateField(serializers.DateField):
             raise serializers.ValidationError(_("Deze datum bestaat niet."), code="no_such_date") from None
 
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d*)?$")
+# Thousands dots only together with a decimal comma ("1.234,56"): a bare "12.345" is
+# twelve euros and a bit to an API client and twelve thousand to a Dutch clerk, so it
+# is read as a decimal point and refused for its three decimals, never guessed.
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+,\d*$")
 _PLAIN_AMOUNT = re.compile(r"^-?\d+([.,]\d*)?$")
 
 

@@ -58,6 +58,7 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("consent as the string 'true'", _gp(consent_given="true")),
     ("a threat and children", _minimal(threat="eviction", children_in_household="yes")),
     ("an empty e-mail", _with(_minimal(), email="")),
+    ("a Dutch date", _with(_minimal(), date_of_birth="31-01-1980")),
 ]
 
 REFUSED: list[tuple[str, dict[str, Any]]] = [
@@ -73,7 +74,6 @@ REFUSED: list[tuple[str, dict[str, Any]]] = [
     ("three decimals", _minimal(arrears_amount="12.345")),
     ("a postcode without a house number", _with(_minimal(), postcode="1012 AB")),
     ("nothing to find the household by", {**_minimal(), "subject": {"surname": "Jansen"}}),
-    ("a Dutch date in the API", _with(_minimal(), date_of_birth="31-01-1980")),
     ("an unknown threat", _minimal(threat="fire")),
     ("not an e-mail address", _with(_minimal(), email="not-an-address")),
     ("a reference that is too long", _minimal(partner_reference="R" * 65)),
