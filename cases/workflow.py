@@ -205,6 +205,7 @@ def reroute(*, actor: User, case_id: uuid.UUID, team_id: uuid.UUID | None = None
     return case
 
 
+@transaction.atomic
 def reopen(*, actor: User, case_id: uuid.UUID, reason: str = "") -> Case:
     """Whoever may close the case now reopens it within ``CASE_REOPEN_DAYS`` of closing:
     back to its lead (in progress), or to the intake (triage) if it never had one."""
