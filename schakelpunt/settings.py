@@ -164,6 +164,7 @@ BULK_MAX_ROWS = env_int("BULK_MAX_ROWS", 500_000)
 BULK_MAX_STORED_ERRORS = env_int("BULK_MAX_STORED_ERRORS", 10_000)
 # An .xlsx is a zip: what its parts may unpack to together (a zip bomb is refused before reading).
 BULK_XLSX_MAX_UNPACKED_BYTES = env_int("BULK_XLSX_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+BULK_XLSX_IN_MEMORY_BYTES = env_int("BULK_XLSX_IN_MEMORY_BYTES", 192 * 1024 * 1024)
 # A part whose worker is gone and whose heartbeat has not moved for this long
 # is handed to a worker again by the beat (signals.tasks.resume_bulk_uploads).
 BULK_STALL_SECONDS = env_int("BULK_STALL_SECONDS", 120)

@@ -339,9 +339,11 @@ def test_an_old_excel_file_is_refused_at_once(world, api_as):
     assert BulkUpload.objects.count() == 0
 
 
-def test_an_xlsx_is_read_as_a_stream_and_its_rows_file_is_sealed_and_removed(
-    world, api_as, django_capture_on_commit_callbacks, settings, tmp_path
+@pytest.mark.parametrize("in_memory", [True, False], ids=["calamine", "openpyxl"])
+def test_an_xlsx_is_read_once_and_its_rows_file_is_sealed_and_removed(
+    world, api_as, django_capture_on_commit_callbacks, settings, tmp_path, in_memory
 ):
+    settings.BULK_XLSX_IN_MEMORY_BYTES = 1 << 30 if in_memory else 0
     settings.BULK_UPLOAD_DIR = str(tmp_path)
     settings.BULK_PART_ROWS = 7  # several parts, each starting further into the rows file
     rows = [person(n) for n in range(30)]
