@@ -241,15 +241,16 @@ def test_find_merge_reroute_assign_correct_close_reopen_inbox_and_audit(world, a
     steps = [
         # (case, action, who, the action in words)
         (case, "case.merge", "schakelpunt", "Casussen samengevoegd"),
-        (duplicate, "case.merged_into", "schakelpunt", "case.merged_into"),
+        (duplicate, "case.merged_into", "schakelpunt", "Casus opgegaan in een andere casus"),
         (case, "case.claim", "schakelpunt", "Casus opgepakt"),
         (case, "case.refer_to_team", "schakelpunt", "Doorverwezen naar een wijkteam"),
         (case, "case.reroute", "coordinator-noord", "Naar een ander wijkteam verplaatst"),
         (case, "case.assign_lead", "coordinator-zuid", "Regisseur toegewezen"),
         (case, "case.accept", "professional-zuid", "Casus aanvaard door de regisseur"),
         (case, "case.contact.create", "professional-zuid", "Contactpoging vastgelegd"),
-        (case, "case.contact.update", "professional-zuid", "case.contact.update"),
-        (case, "case.plan.goal.delete", "professional-zuid", "case.plan.goal.delete"),
+        (case, "case.plan.goal.create", "professional-zuid", "Doel aan het plan toegevoegd"),
+        (case, "case.contact.update", "professional-zuid", "Contactpoging gecorrigeerd"),
+        (case, "case.plan.goal.delete", "professional-zuid", "Doel uit het plan verwijderd"),
         (case, "case.close", "professional-zuid", "Casus afgesloten"),
         (case, "case.reopen", "professional-zuid", "Casus heropend"),
     ]
