@@ -25,6 +25,8 @@ KNOWN_ACTIONS = (
     "case.resume",
     "case.close",
     "case.contact.create",
+    "case.letter.read",
+    "letter.run.create",
     "case.plan.goal.create",
     "case.network.create",
     "case.search",

@@ -33,6 +33,8 @@ ACTIONS: dict[str, Promise] = {
     "case.erase": _("Persoonsgegevens van de casus verwijderd"),
     "case.deadline.overdue": _("Termijn verstreken gemeld"),
     "case.contact.create": _("Contactpoging vastgelegd"),
+    "case.letter.read": _("Brief aan het huishouden gemaakt"),
+    "letter.run.create": _("Printrun van brieven gestart"),
     "case.plan.goal.create": _("Doel aan het plan toegevoegd"),
     "case.network.create": _("Betrokkene aan het netwerk toegevoegd"),
     "case.search": _("Huishouden gezocht"),

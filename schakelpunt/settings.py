@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "coordination",
     "cases",
     "signals",
+    "letters",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,8 @@ BULK_PART_ROWS = env_int("BULK_PART_ROWS", 10_000)
 # still counted, but their reasons are no longer kept.
 BULK_MAX_LINE_CHARS = env_int("BULK_MAX_LINE_CHARS", 32_768)
 BULK_MAX_ROWS = env_int("BULK_MAX_ROWS", 500_000)
+# Cases in one print run of letters (one PDF, made in the background).
+LETTER_RUN_MAX_CASES = env_int("LETTER_RUN_MAX_CASES", 5_000)
 BULK_MAX_STORED_ERRORS = env_int("BULK_MAX_STORED_ERRORS", 10_000)
 # An .xlsx is a zip: what its parts may unpack to together (a zip bomb is refused before reading).
 BULK_XLSX_MAX_UNPACKED_BYTES = env_int("BULK_XLSX_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)

@@ -14,6 +14,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("system-keys/", SystemKeyListCreateApi.as_view(), name="system-key-list"),
     path("system-keys/<int:key_id>/", SystemKeyDetailApi.as_view(), name="system-key-detail"),
     path("", include("signals.urls")),
+    path("", include("letters.urls")),
     path("", include("casefile.urls")),
     path("", include("coordination.urls")),
     path("audit/", include("audit.urls")),
