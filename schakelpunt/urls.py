@@ -27,6 +27,7 @@ urlpatterns = [
     path("systeemsleutels/", include("schakelpunt.token_urls")),
     path("signalen/", include("signals.web_urls")),
     path("casussen/", include("casefile.web_urls")),
+    path("brieven/", include("letters.web_urls")),
     path("toegangslog/", include("audit.web_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
