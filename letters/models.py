@@ -55,7 +55,8 @@ class PrintRun(models.Model):
     """A PDF with one letter for each case of a list that has had none yet, made in the background.
 
     The PDF is kept sealed (``helpers.crypto.encrypt_chunks``) in ``sealed``:
-    never on disk in the clear.
+    never on disk in the clear, and removed ``settings.LETTER_RUN_KEEP_HOURS``
+    after it was made (``letters.services.forget_old_pdfs``).
     """
 
     class State(models.TextChoices):
@@ -77,6 +78,8 @@ class PrintRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     failure = models.CharField(max_length=500, blank=True)  # why the whole run failed; never personal data
     sealed = models.BinaryField(null=True, blank=True, editable=False)
+    # When the PDF was removed, ``settings.LETTER_RUN_KEEP_HOURS`` after it was made.
+    removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

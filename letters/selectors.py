@@ -73,4 +73,5 @@ def progress(run: PrintRun) -> dict[str, Any]:
         ],
         "created_at": run.created_at,
         "finished_at": run.finished_at,
+        "pdf_removed_at": run.removed_at,
     }

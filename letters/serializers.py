@@ -49,5 +49,8 @@ RunProgressSerializer = inline_serializer(
         ),
         "created_at": serializers.DateTimeField(),
         "finished_at": serializers.DateTimeField(allow_null=True),
+        "pdf_removed_at": serializers.DateTimeField(
+            allow_null=True, help_text="When the PDF was removed, LETTER_RUN_KEEP_HOURS after it was made."
+        ),
     },
 )

@@ -10,6 +10,7 @@ takes the run's id only.
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import uuid
@@ -379,6 +380,11 @@ def run_pdf(*, actor: User, run_id: uuid.UUID) -> tuple[PrintRun, bytes]:
     run = selectors.run_for(actor, run_id)
     if run.state != PrintRun.State.DONE:
         raise Conflict(_("De printrun is nog niet klaar."))
+    if run.removed_at is not None:
+        raise Conflict(
+            _("Het PDF-bestand is %(hours)s uur na het maken verwijderd. Maak de brieven per casus opnieuw.")
+            % {"hours": settings.LETTER_RUN_KEEP_HOURS}
+        )
     sealed = PrintRun.objects.filter(pk=run.pk).values_list("sealed", flat=True).get()
     if not sealed:
         raise Conflict(_("In deze printrun zit geen enkele brief."))
@@ -391,3 +397,13 @@ def run_pdf(*, actor: User, run_id: uuid.UUID) -> tuple[PrintRun, bytes]:
     ]
     _log_letters(actor, _letter_role(actor), "print_run", str(run.pk), cases)
     return run, b"".join(decrypt_chunks(io.BytesIO(bytes(sealed)), _binding(run.pk)))
+
+
+def forget_old_pdfs(now: datetime.datetime | None = None) -> int:
+    """Remove the PDFs of runs made more than ``settings.LETTER_RUN_KEEP_HOURS`` ago: they hold
+    names and addresses that are not needed once the letters are printed. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.LETTER_RUN_KEEP_HOURS)
+    return PrintRun.objects.filter(sealed__isnull=False, finished_at__lt=cutoff).update(
+        sealed=None, removed_at=now
+    )

@@ -7,7 +7,7 @@ import uuid
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import process_print_run
+from .services import forget_old_pdfs, process_print_run
 
 
 @shared_task(
@@ -21,3 +21,9 @@ from .services import process_print_run
 def make_print_run(run_id: str) -> str:
     """Make a print run by id; a redelivered task resumes after the last handled case."""
     return process_print_run(uuid.UUID(run_id)).state
+
+
+@shared_task(acks_late=True)
+def forget_old_print_runs() -> int:
+    """Hourly: remove the PDFs of print runs past their keeping time."""
+    return forget_old_pdfs()

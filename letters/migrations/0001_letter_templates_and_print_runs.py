@@ -84,6 +84,7 @@ class Migration(migrations.Migration):
                 ('failed', models.PositiveIntegerField(default=0)),
                 ('failure', models.CharField(blank=True, max_length=500)),
                 ('sealed', models.BinaryField(blank=True, null=True)),
+                ('removed_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

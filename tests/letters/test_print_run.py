@@ -76,7 +76,9 @@ def test_the_pdf_is_kept_sealed_and_only_its_maker_reads_it(
 ):
     run_id = start(api_as, world.triage, template, cases[:1], django_capture_on_commit_callbacks).json()["id"]
 
-    sealed = bytes(PrintRun.objects.get(pk=run_id).sealed)
+    stored = PrintRun.objects.get(pk=run_id).sealed
+    assert stored is not None
+    sealed = bytes(stored)
     assert b"%PDF" not in sealed and b"Jansen" not in sealed
     other_triage = type(world.triage).objects.create(username="triage-2", organisation=world.municipality)
     other_triage.roles = ["triage"]
@@ -174,3 +176,25 @@ def test_the_service_takes_a_queryset_of_cases(world, template, cases):
     assert list(run.items.order_by("position").values_list("case_id", flat=True)) == list(
         Case.objects.filter(pk__in=cases).order_by("opened_at").values_list("pk", flat=True)
     )
+
+
+def test_the_pdf_is_removed_after_its_keeping_time(world, api_as, template, cases, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.LETTER_RUN_KEEP_HOURS = 24
+    run = services.start_print_run(actor=world.triage, template=template, cases=cases[:1])
+    services.process_print_run(run.pk)
+    made = PrintRun.objects.get(pk=run.pk).finished_at
+
+    assert services.forget_old_pdfs(made + datetime.timedelta(hours=23)) == 0
+    assert api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/letters.pdf").status_code == 200
+    assert services.forget_old_pdfs(made + datetime.timedelta(hours=25)) == 1
+
+    kept = PrintRun.objects.get(pk=run.pk)
+    assert kept.sealed is None and kept.removed_at is not None and kept.removed_at > timezone.now()
+    response = api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/letters.pdf")
+    assert response.status_code == 409
+    assert "24 uur na het maken verwijderd" in response.json()["detail"]
+    assert api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/").json()["pdf_removed_at"] is not None
