@@ -49,13 +49,17 @@ def run_for(actor: User, run_id: uuid.UUID) -> PrintRun:
         raise Http404 from None
 
 
+MAX_LISTED_ERRORS = 500
+"""Refused cases listed with a run's progress, in the run's order; ``failed`` counts them all."""
+
+
 def progress(run: PrintRun) -> dict[str, Any]:
     """The run's progress and its refused cases (by reference: no personal data)."""
     failed = (
         PrintRunItem.objects.filter(run=run, outcome=PrintRunItem.Outcome.FAILED)
         .select_related("case")
         .only("case__reference", "case_id", "error")
-        .order_by("position")
+        .order_by("position")[:MAX_LISTED_ERRORS]
     )
     return {
         "id": str(run.pk),

@@ -31,7 +31,7 @@ from audit.services import record, record_many
 from cases import casework, permissions
 from cases.models import Case, ContactAttempt
 from coordination.models import User
-from helpers.crypto import decrypt_chunks, encrypt_chunks
+from helpers.crypto import DecryptionError, decrypt_chunks, encrypt_chunks
 from helpers.errors import Conflict
 from signals.models import Signal
 
@@ -396,7 +396,14 @@ def run_pdf(*, actor: User, run_id: uuid.UUID) -> tuple[PrintRun, bytes]:
         .order_by("position")
     ]
     _log_letters(actor, _letter_role(actor), "print_run", str(run.pk), cases)
-    return run, b"".join(decrypt_chunks(io.BytesIO(bytes(sealed)), _binding(run.pk)))
+    try:
+        return run, b"".join(decrypt_chunks(io.BytesIO(bytes(sealed)), _binding(run.pk)))
+    except DecryptionError:
+        # Sealed under a key since retired: nothing is served, and the entries roll back.
+        logger.error("print run %s: the PDF does not open", run.pk)
+        raise Conflict(
+            _("Het PDF-bestand kan niet meer worden geopend. Maak de brieven per casus opnieuw.")
+        ) from None
 
 
 def forget_old_pdfs(now: datetime.datetime | None = None) -> int:

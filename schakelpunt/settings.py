@@ -379,7 +379,6 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "audit.tasks.write_checkpoint", "schedule": 60.0},
     "forget-old-login-attempts": {"task": "schakelpunt.tasks.forget_old_login_attempts", "schedule": 3600.0},
     "forget-old-print-runs": {"task": "letters.tasks.forget_old_print_runs", "schedule": 3600.0},
-    "forget-old-print-runs": {"task": "letters.tasks.forget_old_print_runs", "schedule": 3600.0},
 }
 
 # Number of independent hash chains in the access log. Each writer appends to

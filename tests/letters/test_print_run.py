@@ -198,3 +198,16 @@ def test_the_pdf_is_removed_after_its_keeping_time(world, api_as, template, case
     assert response.status_code == 409
     assert "24 uur na het maken verwijderd" in response.json()["detail"]
     assert api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/").json()["pdf_removed_at"] is not None
+
+
+def test_a_pdf_that_no_longer_opens_is_refused_and_nothing_is_logged(world, api_as, template, cases):
+    run = services.start_print_run(actor=world.triage, template=template, cases=cases[:1])
+    services.process_print_run(run.pk)
+    sealed = bytearray(PrintRun.objects.get(pk=run.pk).sealed)
+    sealed[-1] ^= 1  # tampered, or sealed under a key since retired
+    PrintRun.objects.filter(pk=run.pk).update(sealed=bytes(sealed))
+
+    response = api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/letters.pdf")
+
+    assert response.status_code == 409
+    assert not AccessEvent.objects.filter(action="case.letter.read", object_type="print_run").exists()
