@@ -187,6 +187,7 @@ def test_the_pdf_is_removed_after_its_keeping_time(world, api_as, template, case
     run = services.start_print_run(actor=world.triage, template=template, cases=cases[:1])
     services.process_print_run(run.pk)
     made = PrintRun.objects.get(pk=run.pk).finished_at
+    assert made is not None
 
     assert services.forget_old_pdfs(made + datetime.timedelta(hours=23)) == 0
     assert api_as(world.triage).get(f"/api/v1/letters/runs/{run.pk}/letters.pdf").status_code == 200
@@ -203,7 +204,9 @@ def test_the_pdf_is_removed_after_its_keeping_time(world, api_as, template, case
 def test_a_pdf_that_no_longer_opens_is_refused_and_nothing_is_logged(world, api_as, template, cases):
     run = services.start_print_run(actor=world.triage, template=template, cases=cases[:1])
     services.process_print_run(run.pk)
-    sealed = bytearray(PrintRun.objects.get(pk=run.pk).sealed)
+    stored = PrintRun.objects.get(pk=run.pk).sealed
+    assert stored is not None
+    sealed = bytearray(stored)
     sealed[-1] ^= 1  # tampered, or sealed under a key since retired
     PrintRun.objects.filter(pk=run.pk).update(sealed=bytes(sealed))
 
