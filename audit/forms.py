@@ -34,6 +34,8 @@ KNOWN_ACTIONS = (
     "case.contact.update",
     "case.contact.delete",
     "case.plan.update",
+    "case.letter.read",
+    "letter.run.create",
     "case.plan.goal.create",
     "case.plan.goal.update",
     "case.plan.goal.delete",

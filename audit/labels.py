@@ -39,6 +39,8 @@ ACTIONS: dict[str, Promise] = {
     "case.contact.update": _("Contactpoging gecorrigeerd"),
     "case.contact.delete": _("Contactpoging verwijderd"),
     "case.plan.update": _("Plan bijgewerkt"),
+    "case.letter.read": _("Brief aan het huishouden gemaakt"),
+    "letter.run.create": _("Printrun van brieven gestart"),
     "case.plan.goal.create": _("Doel aan het plan toegevoegd"),
     "case.plan.goal.update": _("Doel gecorrigeerd"),
     "case.plan.goal.delete": _("Doel uit het plan verwijderd"),

@@ -62,6 +62,7 @@ from coordination.models import CASE_ROLES, Role, User
 from coordination.web_access import actor_of, role_required
 from helpers.errors import Conflict
 from helpers.forms import WebForm, django_errors, flatten_errors
+from letters import selectors as letters
 from signals import moves as signal_moves
 
 from . import contents
@@ -327,6 +328,10 @@ def _case_page(
             "plan_texts": plan_texts,
             "plan_form": forms.get("plan-texts"),
             "help_accepted_form": forms.get("help_accepted"),
+            # A letter is a contact attempt: offered to whoever may record one now.
+            "letter_templates": list(letters.templates_for(actor))
+            if permissions.CONTACT in offer.casework and actor.has_role(*letters.LETTER_ROLES)
+            else [],
             "failed": failed,
         },
         status=status,

@@ -55,6 +55,7 @@ class UserChangeForm(auth_forms.UserChangeForm[User]):
             "last_name",
             "email",
             "organisation",
+            "phone",
             "roles",
             "is_active",
             "is_staff",
@@ -77,7 +78,7 @@ class UserAdmin(DjangoUserAdmin[User]):
     list_filter = ("organisation", "is_active", "user_roles__role")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Schakelpunt"), {"fields": ("organisation", "roles")}),
+        (_("Schakelpunt"), {"fields": ("organisation", "phone", "roles")}),
     )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:

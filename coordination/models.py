@@ -150,6 +150,8 @@ class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisatie"), on_delete=models.PROTECT, null=True, blank=True
     )
+    # The number a resident calls back on, printed in letters the user sends.
+    phone = models.CharField(_("telefoonnummer (werk)"), max_length=32, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

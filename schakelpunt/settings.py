@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "coordination",
     "cases",
     "signals",
+    "letters",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,10 @@ BULK_PART_ROWS = env_int("BULK_PART_ROWS", 10_000)
 # still counted, but their reasons are no longer kept.
 BULK_MAX_LINE_CHARS = env_int("BULK_MAX_LINE_CHARS", 32_768)
 BULK_MAX_ROWS = env_int("BULK_MAX_ROWS", 500_000)
+# Cases in one print run of letters (one PDF, made in the background).
+LETTER_RUN_MAX_CASES = env_int("LETTER_RUN_MAX_CASES", 5_000)
+# Hours a print run's PDF (names and addresses, sealed) is kept after it is made.
+LETTER_RUN_KEEP_HOURS = env_int("LETTER_RUN_KEEP_HOURS", 168)
 BULK_MAX_STORED_ERRORS = env_int("BULK_MAX_STORED_ERRORS", 10_000)
 # An .xlsx is a zip: what its parts may unpack to together (a zip bomb is refused before reading).
 BULK_XLSX_MAX_UNPACKED_BYTES = env_int("BULK_XLSX_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
@@ -374,6 +379,7 @@ CELERY_BEAT_SCHEDULE = {
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
     "audit-checkpoint": {"task": "audit.tasks.write_checkpoint", "schedule": 60.0},
     "forget-old-login-attempts": {"task": "schakelpunt.tasks.forget_old_login_attempts", "schedule": 3600.0},
+    "forget-old-print-runs": {"task": "letters.tasks.forget_old_print_runs", "schedule": 3600.0},
 }
 
 # Number of independent hash chains in the access log. Each writer appends to

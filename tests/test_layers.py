@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("helpers", "coordination", "audit", "cases", "signals", "casefile", "schakelpunt")
+PACKAGES = ("helpers", "coordination", "audit", "cases", "signals", "letters", "casefile", "schakelpunt")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

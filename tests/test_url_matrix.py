@@ -29,6 +29,8 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from cases.models import Case, Household, Notification
+from letters import services as letter_services
+from letters.models import LetterTemplate
 from schakelpunt.tokens import create_system_key
 from signals.models import Signal
 from signals.serializers import validate_signal
@@ -67,6 +69,7 @@ class Check:
     ok: int = 200
     target: str = ""
     """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check),
+    "letter:<state>" (a case and a letter template), "letter_run" (triage's print run, done),
     "key" (a system key of the housing corporation), "notification" (the coordinator of
     Noord's), "webhook" (one of the housing corporation's webhooks), or ""."""
     kwargs: dict[str, str] = field(default_factory=dict)
@@ -117,6 +120,26 @@ def _joined_signal(world: SimpleNamespace) -> dict[str, Any]:
         actor=world.corporatie, data=validate_signal(signal(partner_reference=str(uuid.uuid4())))
     )
     return {"signals": [str(filing.signal.pk)], "reason": "Andere bewoner"}
+
+
+def _letter_template() -> LetterTemplate:
+    return LetterTemplate.objects.get_or_create(
+        name="Matrix", defaults={"language": "nl", "title": "Betreft {kenmerk}", "body": "Beste {naam},"}
+    )[0]
+
+
+def _letter_run(world: SimpleNamespace) -> dict[str, Any]:
+    """A print run of one case in outreach (triage's), with a template."""
+    case = Case.objects.create(household=Household.objects.create(), state="outreach")
+    return {"template": _letter_template().pk, "cases": [str(case.pk)]}
+
+
+def _letter_form(world: SimpleNamespace) -> dict[str, Any]:
+    return {"template": _letter_template().pk}
+
+
+# Sending letters is for those who record contact attempts.
+LETTER_ROLES = _for("triage", "professional")
 
 
 def _batch(world: SimpleNamespace) -> dict[str, Any]:
@@ -236,6 +259,25 @@ API: dict[str, list[Check]] = {
         Check("get", CASE_ROLES, "coordinator_noord", target="case:awaiting_lead", not_found=OTHER_TEAM)
     ],
     "case-transition": _transitions("api"),
+    "letter-template-list": [Check("get", CASE_ROLES, "triage")],
+    "case-letter": [
+        Check("get", LETTER_ROLES, "triage", target="letter:outreach", not_found=("professional_zuid",)),
+        Check(
+            "get",
+            LETTER_ROLES,
+            "professional_noord",
+            target="letter:in_progress",
+            not_found=("professional_zuid", "triage"),
+        ),
+    ],
+    "letter-run-list": [Check("post", LETTER_ROLES, "triage", 202, body=_letter_run)],
+    # A run is its maker's: another who sends letters does not see it.
+    "letter-run-detail": [
+        Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
+    ],
+    "letter-run-pdf": [
+        Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
+    ],
     "case-merge": [
         Check(
             "post",
@@ -467,6 +509,22 @@ WEB: dict[str, list[Check]] = {
         )
     ],
     "cases_web:transition": _transitions("web"),
+    "letters_web:case_letter": [
+        Check(
+            "post",
+            LETTER_ROLES,
+            "triage",
+            target="letter:outreach",
+            body=_letter_form,
+            not_found=("professional_zuid",),
+        )
+    ],
+    "letters_web:run": [
+        Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
+    ],
+    "letters_web:run_pdf": [
+        Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
+    ],
     "cases_web:merge": [
         Check(
             "post",
@@ -641,6 +699,7 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
 
     Group.objects.get_or_create(name="Voorbeeld")
     OrganisationSignalTypes.objects.get_or_create(organisation=world.gp)
+    _letter_template()
     pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
     for model, model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
@@ -770,6 +829,16 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
         return {"notification_id": note.pk}, str(note.pk)
     if check.target.startswith("record:"):
         return _record(world, api_as, check.target.removeprefix("record:"))
+    if check.target.startswith("letter:"):
+        case_id = _case(world, api_as, check.target.removeprefix("letter:"))
+        return {"case_id": case_id, "template_id": _letter_template().pk}, case_id
+    if check.target == "letter_run":
+        body = _letter_run(world)
+        run = letter_services.start_print_run(
+            actor=world.triage, template=body["template"], cases=body["cases"]
+        )
+        letter_services.process_print_run(run.pk)
+        return {"run_id": run.pk}, str(run.pk)
     if check.target.startswith("case:"):
         case_id = _case(world, api_as, check.target.removeprefix("case:"))
         return {"case_id": case_id}, case_id
@@ -860,6 +929,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "key_id": 987654321,
         "subject_id": uuid.uuid4(),
         "notification_id": 987654321,
+        "template_id": 987654321,
         **{name: uuid.uuid4() for name in ("contact_id", "goal_id", "action_id", "member_id", "record_id")},
         "webhook_id": uuid.uuid4(),
     }

@@ -33,8 +33,8 @@
     update();
   }
 
-  // A page about background work (a bulk upload, an integrity check) while it
-  // runs: fetch the page again every few seconds and swap in the figures,
+  // A page about background work (a bulk upload, an integrity check, a print
+  // run of letters) while it runs: fetch the page again every few seconds and swap in the figures,
   // until it is done or failed. The status line is a live region that changes
   // only when the state does, so a screen reader hears each state once, not
   // every count. The refresh can be paused; without the script a link
@@ -133,5 +133,6 @@
     signalForm();
     refreshWhileRunning("bulk", ["numbers", "errors"]);
     refreshWhileRunning("verify", ["numbers"]);
+    refreshWhileRunning("letters", ["numbers", "errors"]);
   });
 })();

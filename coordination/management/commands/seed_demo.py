@@ -71,6 +71,8 @@ class Command(BaseCommand):
                     "roles": [r.value for r in roles],
                     "first_name": first,
                     "last_name": last,
+                    # The number residents call back on, printed in the letters staff send.
+                    "phone": "020 555 01 00" if org == "municipality" else "",
                     "is_staff": Role.ADMIN in roles,
                     "is_superuser": Role.ADMIN in roles,
                 },
