@@ -1,0 +1,28 @@
+"""Upkeep of the figures' tally (``FigureTally``): the triggers write it, these fold and rebuild it.
+
+Every change of a signal, case or first-contact breach appends a row with the
+difference it makes (+1/-1 per fact). ``compact`` folds those rows into one
+per month, district and fact, so the figures read a table whose size depends
+on the months, districts, types and postcode areas, not on the number of
+cases; the beat runs it every few minutes. ``rebuild`` counts everything anew
+from the cases and signals: nightly, because one fact (a repeat signal) also
+depends on the household's other cases, and as a repair.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+
+def compact() -> int:
+    """Fold the tally; the number of rows left (0 when another fold was running)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT figures_compact()")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def rebuild() -> None:
+    """Count every figure anew. Writers of signals and cases wait until it commits."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT figures_rebuild()")
