@@ -37,6 +37,7 @@ run bulk --profile --rows 300
 run bulk --xlsx
 run queue
 run audit
+run figures
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "Benchmarks that failed at smoke scale: ${failed[*]}"

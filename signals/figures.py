@@ -15,9 +15,10 @@ shown only when the count it is taken of is shown.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Outcome
+from cases.models import Case, Deadline, DeadlineBreach, Outcome
 from coordination.models import District, PostcodeArea
+from coordination.workdays import is_working_day
 
-from .models import FigureTally, SignalType
+from .models import FigureTally, Signal, SignalType
 
 SUPPRESS_BELOW = 5  # counts under this are shown as "<5": too few to be anonymous
 DEFAULT_MONTHS = 12  # without a period: the last twelve months, this one included
@@ -46,6 +48,17 @@ def shown(count: int | None) -> str:
     """A count as text for a table or CSV cell: the number, or "<5"."""
     value = suppress(count)
     return f"<{SUPPRESS_BELOW}" if value is None else str(value)
+
+
+def total(parts: Iterable[int]) -> int | None:
+    """A row's total as it may be shown beside its parts: not when it would give away a
+    small count that the parts hide (the total minus the shown parts is 1 to 4)."""
+    counts = list(parts)
+    whole = sum(counts)
+    hidden = sum(count for count in counts if suppress(count) is None)
+    if 0 < hidden < SUPPRESS_BELOW:
+        return None
+    return suppress(whole)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -118,29 +131,137 @@ class _Tally:
         return sum(n for *_, n in self.by(kind))
 
 
-def _read_tally(period: Period, district: int | None) -> _Tally:
+def tally_query(period: Period, district: int | None) -> tuple[str, list[Any]]:
+    """The one query of the figures: the tally summed per month, district and fact."""
     table = FigureTally._meta.db_table
+    # Signals per postcode are summed over the months here, in the database: they are
+    # the most numerous rows (a postcode area per month and district), and their table
+    # is per period, not per month.
     sql = (
-        f"SELECT month, district_id, kind, key, sum(n)::bigint FROM {table} "  # noqa: S608 (our table name)
+        f"SELECT CASE WHEN kind = 'signal_postcode' THEN %s ELSE month END AS month, "  # noqa: S608 (our table)
+        f"district_id, kind, key, sum(n)::bigint FROM {table} "
         "WHERE month >= %s AND month <= %s"
     )
-    params: list[Any] = [period.first, period.last]
+    params: list[Any] = [period.first, period.first, period.last]
     if district is not None:
         sql += " AND district_id = %s"
         params.append(district)
-    sql += " GROUP BY month, district_id, kind, key HAVING sum(n) <> 0"
+    sql += " GROUP BY 1, district_id, kind, key HAVING sum(n) <> 0"
+    return sql, params
+
+
+def _read_tally(period: Period, district: int | None) -> _Tally:
+    if connection.vendor != "postgresql":
+        return _counted_here(period, district)
+    sql, params = tally_query(period, district)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return _Tally([(row[0], row[1], row[2], row[3], int(row[4])) for row in cursor.fetchall()])
 
 
-def _area_of(postcode: str, areas: list[PostcodeArea]) -> PostcodeArea | None:
+def facts_counted_here() -> Counter[tuple[datetime.date, int | None, str, str]]:
+    """The tally's facts counted in Python from the cases and signals themselves.
+
+    What the triggers keep in ``FigureTally`` on PostgreSQL, by the same rules
+    (migration ``figures_tally``); used on SQLite (``make run``), which has no
+    such triggers, and by the tests to check the two agree.
+    """
+    counts: Counter[tuple[datetime.date, int | None, str, str]] = Counter()
+
+    def month(moment: datetime.datetime) -> datetime.date:
+        return timezone.localtime(moment).date().replace(day=1)
+
+    cases = list(
+        Case.objects.values_list(
+            "id",
+            "household_id",
+            "district_id",
+            "opened_at",
+            "first_contact_at",
+            "first_conversation_at",
+            "help_accepted_on",
+            "creditor_kinds",
+            "state",
+            "closed_at",
+            "outcome",
+        )
+    )
+    late_cases = set(
+        DeadlineBreach.objects.filter(deadline=Deadline.FIRST_CONTACT).values_list("case_id", flat=True)
+    )
+    closed_by_household: dict[Any, list[tuple[Any, datetime.datetime]]] = defaultdict(list)
+    for case_id, household, *_rest, closed_at, outcome in cases:
+        if closed_at is not None and outcome != Outcome.MERGED:
+            closed_by_household[household].append((case_id, closed_at))
+    for (
+        case_id,
+        household,
+        district,
+        opened,
+        contact,
+        conversation,
+        helped,
+        kinds,
+        state,
+        closed,
+        outcome,
+    ) in cases:
+        if outcome == Outcome.MERGED:
+            continue
+        opened_month = month(opened)
+        facts = ["case"]
+        if contact is not None:
+            facts.append("contacted")
+            opened_day = timezone.localtime(opened).date()
+            contact_day = timezone.localtime(contact).date()
+            days = sum(
+                1
+                for offset in range(1, (contact_day - opened_day).days + 1)
+                if is_working_day(opened_day + datetime.timedelta(days=offset))
+            )
+            counts[(opened_month, district, "first_contact_days", str(min(days, 999)))] += 1
+            if case_id in late_cases:
+                facts.append("first_contact_late")
+        if conversation is not None:
+            facts.append("conversation")
+        if helped is not None:
+            facts.append("help_accepted")
+        if any(other != case_id and at < opened for other, at in closed_by_household[household]):
+            facts.append("repeat")
+        if "," in kinds:
+            facts.append("multiple")
+        for kind in facts:
+            counts[(opened_month, district, kind, "")] += 1
+        if state == "closed" and closed is not None and outcome:
+            counts[(month(closed), district, "outcome", outcome)] += 1
+    signals = Signal.objects.values_list(
+        "received_at", "signal_type_id", "postcode_area", "case__district_id"
+    )
+    for received, type_id, postcode, district in signals:
+        counts[(month(received), district, "signal_type", str(type_id))] += 1
+        counts[(month(received), district, "signal_postcode", postcode)] += 1
+    return +counts
+
+
+def _counted_here(period: Period, district: int | None) -> _Tally:
+    summed: Counter[tuple[datetime.date, int | None, str, str]] = Counter()
+    for (month, district_id, kind, key), n in facts_counted_here().items():
+        if not period.first <= month <= period.last or (district is not None and district_id != district):
+            continue
+        summed[(period.first if kind == "signal_postcode" else month, district_id, kind, key)] += n
+    return _Tally(
+        [(month, district_id, kind, key, n) for (month, district_id, kind, key), n in summed.items() if n]
+    )
+
+
+def _area_of(postcode: str, areas: list[PostcodeArea], starts: list[int]) -> PostcodeArea | None:
+    """The area holding a 4-digit postcode; ``areas`` sorted by start (they never overlap)."""
     if not postcode.isdigit():
         return None
     number = int(postcode)
-    for area in areas:
-        if area.start <= number <= area.end:
-            return area
+    index = bisect.bisect_right(starts, number) - 1
+    if index >= 0 and areas[index].start <= number <= areas[index].end:
+        return areas[index]
     return None
 
 
@@ -192,13 +313,14 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
         per_district_cases[district_id] += n
 
     areas = list(PostcodeArea.objects.select_related("district").order_by("start"))
+    starts = [area.start for area in areas]
     per_area: dict[int | None, int] = defaultdict(int)
     without_postcode = 0
     for _m, _d, key, n in tally.by("signal_postcode"):
         if not key:
             without_postcode += n
             continue
-        area = _area_of(key, areas)
+        area = _area_of(key, areas, starts)
         per_area[area.pk if area else None] += n
 
     cases = tally.total("case")
@@ -212,6 +334,10 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
     for _m, _d, key, n in tally.by("first_contact_days"):
         histogram[int(key)] += n
     median_days = _median_from_histogram(histogram) if suppress(contacted) is not None else None
+    # "On time" is the contacted cases minus the late ones: not shown when it would give
+    # away a late count under five.
+    on_time = None if 0 < late < SUPPRESS_BELOW else suppress(contacted - late)
+    on_time_share = share(contacted - late, contacted) if on_time is not None else None
 
     per_quarter: dict[tuple[str, str], int] = defaultdict(int)
     outcome_rows: dict[tuple[str, str], int] = defaultdict(int)
@@ -229,7 +355,7 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
             "rows": [
                 [month.strftime("%Y-%m")]
                 + [suppress(per_month_type.get((month, code), 0)) for code in type_codes]
-                + [suppress(sum(per_month_type.get((month, code), 0) for code in type_codes))]
+                + [total(per_month_type.get((month, code), 0) for code in type_codes)]
                 for month in months
             ],
             "series": [type_names.get(code, code) for code in type_codes],
@@ -301,7 +427,7 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
             "title": _("Termijn voor de eerste contactpoging gehaald"),
             "columns": [_("Eerste contactpoging"), _("Casussen"), _("Percentage")],
             "rows": [
-                [_("Op tijd"), suppress(contacted - late), share(contacted - late, contacted)],
+                [_("Op tijd"), on_time, on_time_share],
                 [_("Te laat"), suppress(late), share(late, contacted)],
             ],
         },
@@ -311,7 +437,7 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
             "rows": [
                 [outcome_label(code)]
                 + [suppress(per_quarter.get((code, q), 0)) for q in quarters]
-                + [suppress(sum(per_quarter.get((code, q), 0) for q in quarters))]
+                + [total(per_quarter.get((code, q), 0) for q in quarters)]
                 for code in outcome_codes
             ],
             "codes": outcome_codes,
@@ -346,8 +472,8 @@ def compute(period: Period | None = None, district: int | None = None) -> dict[s
         },
         "deadline_compliance": {
             "first_contact_total": suppress(contacted),
-            "first_contact_on_time": suppress(contacted - late) if suppress(contacted) is not None else None,
-            "first_contact_on_time_share": share(contacted - late, contacted),
+            "first_contact_on_time": on_time,
+            "first_contact_on_time_share": on_time_share,
         },
         "outcomes_per_quarter": [
             {"outcome": code, "label": outcome_label(code), "quarter": q, **_count(n)}

@@ -22,6 +22,8 @@ from helpers.forms import Choice, FormField, WebForm, flatten_errors
 from . import charts, figures
 from .figures_query import FiguresQuery, csv_response, logged_filters
 
+TOP_AREAS = 20  # the neighbourhood chart's bars; its table lists every postcode area
+
 
 def _form() -> WebForm:
     districts = [Choice("", _("Alle wijken"))] + [Choice(str(d.pk), d.name) for d in District.objects.all()]
@@ -53,8 +55,11 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
         ),
         "neighbourhoods": charts.bars(
             "chart-neighbourhoods",
-            tables["neighbourhoods"]["title"],
-            [(f"{row[0]} {row[1]}".strip(), row[2]) for row in tables["neighbourhoods"]["rows"]],
+            _("De %(n)s buurten met de meeste signalen") % {"n": TOP_AREAS},
+            sorted(
+                ((f"{row[0]} {row[1]}".strip(), row[2]) for row in tables["neighbourhoods"]["rows"]),
+                key=lambda item: -(item[1] or 0),
+            )[:TOP_AREAS],
         ),
         "reach": charts.bars(
             "chart-reach",
