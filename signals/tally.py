@@ -4,9 +4,13 @@ Every change of a signal, case or first-contact breach appends a row with the
 difference it makes (+1/-1 per fact). ``compact`` folds those rows into one
 per month, district and fact, so the figures read a table whose size depends
 on the months, districts, types and postcode areas, not on the number of
-cases; the beat runs it every few minutes. ``rebuild`` counts everything anew
-from the cases and signals: nightly, because one fact (a repeat signal) also
-depends on the household's other cases, and as a repair.
+cases; the beat runs it every five minutes. ``rebuild`` counts everything anew
+from the cases and signals (``manage.py rebuild_figures``): a repair, and the
+way to recount repeat signals after an earlier case of a household was
+reopened or its closing corrected, the one fact of a case that depends on
+another case (the triggers recount a case's facts only when the case itself
+changes). Writers of cases and signals wait while it runs: about two
+minutes per million cases, by the smoke bench's rate.
 """
 
 from __future__ import annotations

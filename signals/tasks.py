@@ -100,9 +100,3 @@ def deliver_due_webhooks() -> int:
 def compact_figures() -> int:
     """Fold the figures' tally rows (``signals.tally``)."""
     return tally.compact()
-
-
-@shared_task(acks_late=True)
-def rebuild_figures() -> None:
-    """Count the figures anew (``signals.tally``)."""
-    tally.rebuild()

@@ -220,8 +220,8 @@ $$;
 CREATE TRIGGER figures_breach_changed AFTER INSERT OR DELETE ON cases_deadlinebreach
     FOR EACH ROW EXECUTE FUNCTION figures_breach_changed();
 
--- Count everything anew (the migration, and nightly: a repeat signal depends
--- on other cases than its own). Writers wait for the few seconds it takes.
+-- Count everything anew (the migration; ``manage.py rebuild_figures`` as a
+-- repair). Writers of cases and signals wait until it commits.
 CREATE FUNCTION figures_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE signals_figuretally IN EXCLUSIVE MODE;

@@ -8,6 +8,7 @@ import io
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -70,6 +71,17 @@ def test_the_tally_follows_every_change_and_equals_a_count_from_scratch(world, a
     assert kept[(figures._month(timezone.localdate()), cases[1].district_id, "first_contact_late", "")] == 1
     assert sum(n for (_m, d, kind, _k), n in kept.items() if kind == "signal_type" and d == zuid.pk) == 1
     assert not any(kind == "outcome" and key == "merged" for (_m, _d, kind, key) in kept)
+
+
+def test_the_rebuild_command_counts_the_same(world, api_as):
+    _cases(world, api_as, 2)
+    FigureTally.objects.create(month=datetime.date(2026, 1, 1), kind="case", key="", n=40)  # a wrong count
+    out = io.StringIO()
+
+    call_command("rebuild_figures", stdout=out)
+
+    assert Counter(figures.facts_counted_here()) == _sums()
+    assert "counted anew" in out.getvalue()
 
 
 def test_compacting_folds_rows_and_keeps_the_sums(world, api_as):
