@@ -138,6 +138,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "data": data,
             "district_name": district_name,
             "suppress_below": figures.SUPPRESS_BELOW,
+            "suppressed_text": f"<{figures.SUPPRESS_BELOW}",
             "median": data["tables"]["first_contact"]["median"],
         },
         status=400 if form.has_errors else 200,
