@@ -65,6 +65,8 @@ ACTIONS: dict[str, Promise] = {
     "logout": _("Uitgelogd"),
     "keys.rotate": _("Sleutels vernieuwd"),
     "audit.events.list": _("Toegangslog ingezien"),
+    "figures.read": _("Cijfers ingezien"),
+    "figures.export": _("Cijfers geëxporteerd"),
     "audit.events.export": _("Toegangslog geëxporteerd"),
     "audit.subjects.find": _("Huishouden gezocht in het toegangslog"),
     "audit.subjects.read": _("Overzicht 'wie zag dit huishouden' ingezien"),

@@ -38,6 +38,7 @@ run bulk --xlsx
 run queue
 run audit
 run letters
+run figures
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "Benchmarks that failed at smoke scale: ${failed[*]}"

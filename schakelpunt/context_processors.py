@@ -31,6 +31,8 @@ def _items(user: User) -> list[tuple[str, str]]:
         items.append(("cases_web:mine", _("Mijn casussen")))
     if user.has_role(*CASE_ROLES):
         items += [("cases_web:search", _("Zoeken")), ("cases_web:inbox", _("Meldingen"))]
+    if user.has_role(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR):
+        items.append(("figures_web:page", _("Cijfers")))
     if user.has_role(Role.AUDITOR):
         items += [
             ("audit_web:events", _("Toegangslog")),

@@ -375,6 +375,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-notifications": {"task": "cases.tasks.deliver_notifications", "schedule": 60.0},
     "deliver-webhooks": {"task": "signals.tasks.deliver_due_webhooks", "schedule": 60.0},
     "run-deadlines": {"task": "cases.tasks.run_deadlines", "schedule": 15 * 60.0},
+    "compact-figures": {"task": "signals.tasks.compact_figures", "schedule": 5 * 60.0},
     "apply-retention": {"task": "signals.tasks.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-log": {"task": "audit.tasks.verify_audit_log", "schedule": 24 * 3600.0},
     "audit-checkpoint": {"task": "audit.tasks.write_checkpoint", "schedule": 60.0},

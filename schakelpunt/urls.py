@@ -29,6 +29,7 @@ urlpatterns = [
     path("casussen/", include("casefile.web_urls")),
     path("brieven/", include("letters.web_urls")),
     path("toegangslog/", include("audit.web_urls")),
+    path("cijfers/", include("signals.figures_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

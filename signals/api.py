@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from audit.api import CSVRenderer
+from audit.services import record
 from coordination.api_access import actor_of, role_permission
 from coordination.models import Role
 from helpers.parsers import MultiPartParser
@@ -23,6 +24,7 @@ from helpers.spreadsheet import GuardedWriter
 
 from . import bulk, bulk_files, figures, selectors, services
 from .allowed import allowed_codes, allowed_types
+from .figures_query import FiguresQuery, csv_response, logged_filters
 from .serializers import (
     BulkProgressSerializer,
     PartnerSignalSerializer,
@@ -173,29 +175,54 @@ class BulkErrorsApi(GenericAPIView[Any]):
 
 
 class FiguresApi(GenericAPIView[Any]):
-    """Anonymous management figures; counts under 5 are suppressed. ``?format=csv`` for signals per month."""
+    """Anonymous management figures for a period and district; counts under 5 are suppressed.
+
+    ``?format=csv`` gives signals per month, type and district; with
+    ``&table=`` one of the tables of the web page ``/cijfers/``.
+    """
 
     permission_classes = [role_permission(Role.TRIAGE, Role.COORDINATOR, Role.ADMIN, Role.AUDITOR)]
     # Without a renderer for it DRF answers ?format=csv with 404 before the view runs.
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
-    @extend_schema(responses=inline_serializer("Figures", {"signals_per_month": serializers.ListField()}))
+    @extend_schema(
+        parameters=[FiguresQuery],
+        responses=inline_serializer(
+            "Figures",
+            {
+                "period": serializers.DictField(),
+                "district": serializers.IntegerField(allow_null=True),
+                "signals_per_month": serializers.ListField(),
+                "outcomes": serializers.ListField(),
+                "reach": serializers.DictField(),
+                "deadline_compliance": serializers.DictField(),
+                "outcomes_per_quarter": serializers.ListField(),
+                "tables": serializers.DictField(),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response | HttpResponse:
-        per_month = figures.signals_per_month()
-        if request.query_params.get("format") == "csv":
+        query = FiguresQuery(data={k: v for k, v in request.query_params.items() if k != "format"})
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        data = figures.compute(filters["period"], filters.get("district"))
+        csv = request.query_params.get("format") == "csv"
+        record(
+            actor=actor_of(request),
+            event_type="read",
+            action="figures.export" if csv else "figures.read",
+            object_type="figures",
+            detail=logged_filters(filters),
+        )
+        if csv and "table" in filters:
+            return csv_response(data, filters["table"])
+        if csv:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="signalen-per-maand.csv"'
             # District names are typed by the administrator: no formula reaches a spreadsheet.
             writer = GuardedWriter(response)
             writer.writerow(["month", "type", "district", "count"])
-            for row in per_month:
+            for row in data["signals_per_month"]:
                 writer.writerow([row["month"], row["type"], row["district"], row["count"] or "<5"])
             return response
-        return Response(
-            {
-                "signals_per_month": per_month,
-                "outcomes": figures.outcomes(),
-                "reach": figures.reach(),
-                "deadline_compliance": figures.deadline_compliance(),
-            }
-        )
+        return Response(data)

@@ -304,3 +304,40 @@ class BulkRowError(models.Model):
 from .webhook_models import Webhook, WebhookDelivery  # noqa: E402
 
 __all__ = ["BulkPart", "BulkRowError", "BulkUpload", "Signal", "SignalType", "Webhook", "WebhookDelivery"]
+
+
+class FigureTally(models.Model):
+    """Counts behind the management figures (``signals.figures``), kept by the database.
+
+    Every row is a count ``n`` (positive or negative) of one fact in one
+    month and district: ``kind`` says what (a signal of a type, a case opened,
+    contacted, closed with an outcome, ...), ``key`` which (the type's id, the
+    outcome's code, the postcode area, the working days). Triggers on
+    ``signals_signal``, ``cases_case`` and ``cases_deadlinebreach`` append a row
+    for every change of a fact (migration ``figures_tally``), whatever wrote
+    it: the ORM, the fast write path, ``COPY``, erasure. The figures are the
+    sums; ``signals.tally.compact`` folds the rows into one per fact and
+    ``signals.tally.rebuild`` counts everything anew.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField()
+    district_id = models.BigIntegerField(null=True)
+    kind = models.CharField(max_length=24)
+    key = models.CharField(max_length=40, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "kind"], name="figure_tally_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind} {self.key}: {self.n}"
+
+
+class FigureHoliday(models.Model):
+    """The Dutch public holidays the database counts working days with (from ``holidays``)."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -16,7 +16,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import retention, webhooks
+from . import retention, tally, webhooks
 from .bulk import RETRYABLE, PartBusy, process_part, process_upload, resume_stalled
 
 BUSY_COUNTDOWN = 5  # seconds before a duplicate looks again whether the part is free
@@ -94,3 +94,9 @@ def deliver_due_webhooks() -> int:
     for webhook_id in due:
         deliver_webhook.delay(webhook_id)
     return len(due)
+
+
+@shared_task(acks_late=True)
+def compact_figures() -> int:
+    """Fold the figures' tally rows (``signals.tally``)."""
+    return tally.compact()

@@ -443,6 +443,9 @@ WEB: dict[str, list[Check]] = {
     "signals_web:detail": [
         Check("get", _for("partner"), "corporatie", target="signal", not_found=("huisarts",))
     ],
+    "figures_web:page": [
+        Check("get", _for("triage", "coordinator", "admin", "auditor"), "coordinator_noord")
+    ],
     "cases_web:intake": [Check("get", _for("triage"), "triage", target="case:new")],
     "cases_web:team": [
         Check(
