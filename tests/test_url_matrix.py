@@ -312,6 +312,7 @@ API: dict[str, list[Check]] = {
         )
     ],
     "notification-list": [Check("get", CASE_ROLES, "coordinator_noord")],
+    "tray-list": [Check("get", CASE_ROLES, "triage")],
     "notification-read": [
         Check("post", CASE_ROLES, "coordinator_noord", target="notification", not_found=("coordinator_zuid",))
     ],
@@ -637,10 +638,13 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
     from django.contrib import admin
     from django.contrib.auth.models import Group
 
-    from signals.models import OrganisationSignalTypes
+    from cases.demo import seed_demo_trays
+    from signals.models import OrganisationSignalTypes, ThreatUrgency
 
     Group.objects.get_or_create(name="Voorbeeld")
     OrganisationSignalTypes.objects.get_or_create(organisation=world.gp)
+    seed_demo_trays()
+    ThreatUrgency.objects.get_or_create(threat="eviction", defaults={"priority": 30})
     pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
     for model, model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"

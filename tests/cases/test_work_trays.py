@@ -107,7 +107,9 @@ def test_criteria_combine_and_the_order_decides(world, api_as):
     assert small.tray is not None and small.tray.name == "Rest"
     assert large.tray_id == big.pk
     # A second signal adds up the arrears: the small case moves up.
-    api_as(world.corporatie).post(API, signal(partner_reference="H-3", arrears_amount="300.00"), format="json")
+    api_as(world.corporatie).post(
+        API, signal(partner_reference="H-3", arrears_amount="300.00"), format="json"
+    )
     small.refresh_from_db()
     assert small.total_arrears == 1150 and small.tray_id == big.pk
 
@@ -121,12 +123,17 @@ def test_changing_the_trays_places_the_open_cases_again_and_is_logged(
         world, api_as, partner_reference="H-9", subject__surname="Bakker", subject__date_of_birth="1970-05-05"
     )
     advance(world, api_as, closed_id, "triage")
-    api_as(world.triage).post(f"/api/v1/cases/{closed_id}/close/", {"outcome": "no_problem_found"}, format="json")
+    api_as(world.triage).post(
+        f"/api/v1/cases/{closed_id}/close/", {"outcome": "no_problem_found"}, format="json"
+    )
     assert Case.objects.get(pk=case_id).tray.name == "Overig"  # type: ignore[union-attr]
 
     with django_capture_on_commit_callbacks(execute=True), acting.acting_as(world.beheer):
         WorkTray.objects.create(
-            name="Huur", position=5, recommended_action=RecommendedAction.LETTER, signal_types=["rent_arrears"]
+            name="Huur",
+            position=5,
+            recommended_action=RecommendedAction.LETTER,
+            signal_types=["rent_arrears"],
         )
 
     assert Case.objects.get(pk=case_id).tray.name == "Huur"  # type: ignore[union-attr]
@@ -146,7 +153,9 @@ def test_sql_and_python_agree_on_every_criterion(world, api_as):
     WorkTray.objects.create(name="Crisis", position=1, recommended_action="phone", crisis=True)
     WorkTray.objects.create(name="Kinderen", position=2, recommended_action="home_visit", children=True)
     WorkTray.objects.create(name="Twee", position=3, recommended_action="phone", min_creditor_kinds=2)
-    WorkTray.objects.create(name="Energie", position=4, recommended_action="letter", threats=["end_of_supply"])
+    WorkTray.objects.create(
+        name="Energie", position=4, recommended_action="letter", threats=["end_of_supply"]
+    )
     WorkTray.objects.create(name="Oud", position=5, recommended_action="home_visit", age_bands=["67_plus"])
     WorkTray.objects.create(name="Herhaal", position=6, recommended_action="phone", repeat=True)
     WorkTray.objects.create(name="Rest", position=7, recommended_action="letter", multiple=False)
@@ -182,7 +191,9 @@ def test_sql_and_python_agree_on_every_criterion(world, api_as):
 def test_cases_in_tray_are_the_actors_open_cases_of_that_tray(world, api_as):
     seed_demo_trays()
     young = file_case(world, api_as, subject__date_of_birth=_years_ago(20))
-    file_case(world, api_as, partner_reference="H-2", subject__surname="Bakker", subject__date_of_birth="1970-05-05")
+    file_case(
+        world, api_as, partner_reference="H-2", subject__surname="Bakker", subject__date_of_birth="1970-05-05"
+    )
     tray = WorkTray.objects.get(name="Jongeren")
 
     assert [str(c.pk) for c in cases_in_tray(world.triage, tray)] == [young]
