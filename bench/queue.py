@@ -446,8 +446,9 @@ def main() -> None:
         "coordinator urgent": (page + "?priority=30", coordinator),
         "triage page 1": (page, triage),
         "triage tray": (f"{page}?tray={young}", triage),
-        "trays triage": ("/api/v1/trays/", triage),
-        "trays coordinator": ("/api/v1/trays/", coordinator),
+        "coordinator tray": (f"{page}?tray={young}", coordinator),
+        "trays-triage list": ("/api/v1/trays/", triage),
+        "trays-coordinator list": ("/api/v1/trays/", coordinator),
     }
     searches = searchable(database, n_cases)
     for name, path in searches.items():

@@ -373,6 +373,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["tray", "state", "queue_rank", "opened_at", "id"], name="case_tray_queue_idx"
             ),
+            # A team's open cases of one tray (the trays' counts and ``?tray=`` for a coordinator).
+            models.Index(
+                fields=["team", "tray", "queue_rank", "opened_at", "id"],
+                name="case_team_tray_idx",
+                condition=models.Q(team__isnull=False) & ~models.Q(state="closed"),
+            ),
             # The cases one leads in queue order, for "mijn casussen" page by
             # page; only cases with a lead, so filing a new case never writes it.
             models.Index(

@@ -102,6 +102,14 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(fields=['tray', 'state', 'queue_rank', 'opened_at', 'id'], name='case_tray_queue_idx'),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("team__isnull", False), models.Q(("state", "closed"), _negated=True)),
+                fields=["team", "tray", "queue_rank", "opened_at", "id"],
+                name="case_team_tray_idx",
+            ),
+        ),
         # Cases from before: how many kinds of creditor they have seen.
         migrations.RunSQL(
             "UPDATE cases_case SET creditor_kind_count = "

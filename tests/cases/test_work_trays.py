@@ -26,7 +26,9 @@ def _years_ago(years: int) -> str:
 
 def _case_of(response) -> Case:
     assert response.status_code == 201, response.content
-    return Case.objects.select_related("tray").get(pk=Signal.objects.get(pk=response.json()["id"]).case_id)
+    case_id = Signal.objects.get(pk=response.json()["id"]).case_id
+    assert case_id is not None
+    return Case.objects.select_related("tray").get(pk=case_id)
 
 
 def test_a_young_persons_rent_arrears_land_in_the_young_peoples_tray(world, api_as):
