@@ -197,5 +197,6 @@ class FiguresApi(GenericAPIView[Any]):
                 "outcomes": figures.outcomes(),
                 "reach": figures.reach(),
                 "deadline_compliance": figures.deadline_compliance(),
+                "repeat_and_multiple": figures.repeat_and_multiple(),
             }
         )

@@ -82,3 +82,15 @@ def reach() -> dict[str, Any]:
         help_accepted=Count("id", filter=Q(outcome=Outcome.HELP_ACCEPTED)),
     )
     return {k: (v if v >= SUPPRESS_BELOW else None) for k, v in counts.items()}
+
+
+def repeat_and_multiple() -> dict[str, Any]:
+    """Cases opened as a repeat of a case closed within the window, and cases with two or
+    more kinds of creditor within a month (the monitor's *opeenvolgend* and *meervoudig*).
+    A case merged into another is counted there, once."""
+    counts = Case.objects.exclude(outcome=Outcome.MERGED).aggregate(
+        cases=Count("id"),
+        repeat=Count("id", filter=Q(repeat=True)),
+        multiple=Count("id", filter=Q(multiple=True)),
+    )
+    return {k: (v if v >= SUPPRESS_BELOW else None) for k, v in counts.items()}

@@ -130,3 +130,29 @@ def test_the_same_creditor_twice_is_not_multiple(world, api_as):
 
     case = Case.objects.get(pk=case_id)
     assert case.signal_count == 2 and case.multiple is False
+
+
+def test_repeat_and_multiple_cases_count_in_the_figures_small_counts_suppressed(world, api_as):
+    for n in range(5):
+        case_id = file_case(
+            world,
+            api_as,
+            partner_reference=f"H-{n}",
+            subject__surname=f"Naam{n}",
+            subject__date_of_birth=f"198{n}-01-01",
+        )
+        api_as(world.energie).post(
+            API,
+            signal(
+                signal_type="energy_arrears",
+                partner_reference=f"E-{n}",
+                subject__surname=f"Naam{n}",
+                subject__date_of_birth=f"198{n}-01-01",
+            ),
+            format="json",
+        )
+        assert Case.objects.get(pk=case_id).multiple is True
+
+    figures = api_as(world.triage).get("/api/v1/figures/").json()["repeat_and_multiple"]
+
+    assert figures == {"cases": 5, "repeat": None, "multiple": 5}
