@@ -226,3 +226,27 @@ def test_the_age_band_is_counted_on_the_day_of_intake():
     assert age_band(datetime.date(1999, 11, 30), day) == AgeBand.FROM_27_TO_66
     assert age_band(datetime.date(1959, 11, 30), day) == AgeBand.FROM_67
     assert age_band(None, day) == ""
+
+
+def test_a_crisis_signal_marks_the_case_and_the_crisis_tray_takes_it(world):
+    from django.db import transaction
+
+    from cases.matching import SubjectFacts
+    from cases.placement import Arrival, SignalFacts, place_subjects
+
+    crisis = WorkTray.objects.create(name="Crisis", position=1, recommended_action="phone", crisis=True)
+    WorkTray.objects.create(name="Rest", position=2, recommended_action="letter")
+
+    def arrival(surname: str, *, is_crisis: bool) -> Arrival:
+        return Arrival(
+            subject=SubjectFacts(surname=surname, date_of_birth=datetime.date(1980, 1, 1), postcode="1012AB"),
+            facts=SignalFacts(threat="none", children_in_household="no", creditor="", crisis=is_crisis),
+            signal_id=surname,
+        )
+
+    with transaction.atomic():
+        calm, urgent = place_subjects([arrival("Smit", is_crisis=False), arrival("Mulder", is_crisis=True)])
+
+    assert (calm.case.crisis, calm.case.tray_id) == (False, WorkTray.objects.get(name="Rest").pk)
+    assert (urgent.case.crisis, urgent.case.tray_id) == (True, crisis.pk)
+    assert Case.objects.get(pk=urgent.case.pk).tray_id == crisis.pk
