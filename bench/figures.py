@@ -76,6 +76,7 @@ def enrich(database: str, outcomes: list[str]) -> None:
                 first_conversation_at = CASE WHEN {_H} < 600 THEN opened_at + interval '12 days' END,
                 help_accepted_on = CASE WHEN {_H} < 250 THEN (opened_at + interval '20 days')::date END,
                 creditor_kinds = CASE WHEN {_H} %% 7 = 0 THEN 'energy,housing' ELSE 'housing' END,
+                multiple = ({_H} %% 7 = 0),
                 outcome = CASE WHEN state = 'closed'
                     THEN (%(outcomes)s::text[])[1 + {_H} %% %(k)s] ELSE '' END
             """,
@@ -84,7 +85,7 @@ def enrich(database: str, outcomes: list[str]) -> None:
         # One closed case in ten belongs to the household of the case before it: a repeat.
         cursor.execute(
             f"""
-            UPDATE cases_case SET household_id = md5('bench-h' || ({_I} - 1))::uuid
+            UPDATE cases_case SET household_id = md5('bench-h' || ({_I} - 1))::uuid, repeat = true
             WHERE state = 'closed' AND {_I} %% 10 = 0
             """,
             {},

@@ -18,6 +18,11 @@ links). The query count of one page comes from an in-process request (Django
 test client) and must be the same for every page and filter of one actor and
 page kind; the slowest query of the pages is shown with its plan.
 
+Work trays: every case is in one of ``seed_demo``'s trays (half in the rest,
+the others in threat, young people, families and multiple creditors). The
+intake page counts every tray for its tabs; ``/api/v1/trays/`` and a tray's
+queue (``?tray=``, API and web) are timed as well.
+
 Search (``search_*_p95``): the coordinator of Noord looks for one household of
 their team by BSN, by surname and date of birth, by postcode and house number
 and by a signal's reference. That household is given real blind keys; every
@@ -60,7 +65,7 @@ _OPENED = "(now() - make_interval(secs => ((i::bigint * 7919) %% 157680000)::dou
 
 def generate(database: str, cases: int, signals: int) -> None:
     """Fill the (migrated, seeded) database with ``cases`` cases and ``signals`` signals."""
-    from cases.models import Case, Household, HouseholdKey, SearchKey
+    from cases.models import Case, Household, HouseholdKey, SearchKey, WorkTray
     from coordination.models import District, Organisation, Team, User
     from signals.models import Signal, SignalType
 
@@ -72,7 +77,14 @@ def generate(database: str, cases: int, signals: int) -> None:
     types = [SignalType.objects.get(code=code).pk for code in ("rent_arrears", "energy_arrears")]
     types += [SignalType.objects.get(code=code).pk for code in ("gp_observation", "school_observation")]
     assert Organisation.objects.filter(pk__in=partner_orgs).count() == 4
+    # seed_demo's framework: every case is in one of its trays, with the fact that put it there.
+    trays = dict(WorkTray.objects.values_list("name", "pk"))
     params: dict[str, Any] = {
+        "t_threat": trays["Dreiging"],
+        "t_young": trays["Jongeren"],
+        "t_children": trays["Gezinnen met kinderen"],
+        "t_multiple": trays["Meerdere schuldeisers"],
+        "t_rest": trays["Overig"],
         "n": cases,
         "s": signals,
         "noord": teams["Noord"].pk,
@@ -130,7 +142,7 @@ def generate(database: str, cases: int, signals: int) -> None:
                     id, reference, household_id, state, priority, district_id, team_id, claimed_by_id,
                     lead_id, opened_at, last_signal_at, signal_count, state_entered_at, first_contact_at,
                     first_conversation_at, deadline, due_at, overdue, erased_at, closed_at, outcome,
-                    outcome_reason)
+                    outcome_reason, tray_id, threats, age_band, children, multiple, signal_types)
                 SELECT
                     md5('bench-c' || i)::uuid, 'C-B' || lpad(i::text, 10, '0'), md5('bench-h' || i)::uuid,
                     state,
@@ -157,9 +169,17 @@ def generate(database: str, cases: int, signals: int) -> None:
                          (ARRAY['help_accepted', 'solved_with_creditor', 'declined_help', 'unreachable',
                                 'no_problem_found'])[1 + (i %% 5)]
                          ELSE '' END,
-                    NULL
+                    NULL,
+                    CASE WHEN t < 10 THEN %(t_threat)s::bigint WHEN t < 25 THEN %(t_young)s::bigint
+                         WHEN t < 40 THEN %(t_children)s::bigint WHEN t < 50 THEN %(t_multiple)s::bigint
+                         ELSE %(t_rest)s::bigint END,
+                    CASE WHEN t < 10 THEN ',eviction,' ELSE '' END,
+                    CASE WHEN t >= 10 AND t < 25 THEN 'under_27' ELSE '27_66' END,
+                    t >= 25 AND t < 40,
+                    t >= 40 AND t < 50,
+                    ',rent_arrears,'
                 FROM (
-                    SELECT i, team, opened,
+                    SELECT i, team, opened, (i::bigint * 6113) %% 100 AS t,
                         CASE WHEN team <> '' THEN
                             CASE WHEN h < 800 THEN 'closed' WHEN h < 850 THEN 'awaiting_lead'
                                  WHEN h < 900 THEN 'lead_assigned' WHEN h < 960 THEN 'in_progress'
@@ -399,6 +419,7 @@ def main() -> None:
 
     from django.core.management import call_command
 
+    from cases.models import WorkTray
     from coordination.models import Team
 
     # The web pages run as in production (DJANGO_DEBUG off): their CSS and JS
@@ -406,6 +427,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
     noord = Team.objects.get(name="Noord").pk
+    young = WorkTray.objects.get(name="Jongeren").pk
     coordinator = api_actor("coordinator-noord")
     triage = api_actor("schakelpunt")
     page = "/api/v1/cases/"
@@ -423,6 +445,10 @@ def main() -> None:
         "coordinator awaiting_lead": (page + "?state=awaiting_lead", coordinator),
         "coordinator urgent": (page + "?priority=30", coordinator),
         "triage page 1": (page, triage),
+        "triage tray": (f"{page}?tray={young}", triage),
+        "coordinator tray": (f"{page}?tray={young}", coordinator),
+        "trays-triage list": ("/api/v1/trays/", triage),
+        "trays-coordinator list": ("/api/v1/trays/", coordinator),
     }
     searches = searchable(database, n_cases)
     for name, path in searches.items():
@@ -436,6 +462,8 @@ def main() -> None:
         variants[f"{name} page 1"] = (path, actor)
         variants[f"{name} page {DEEP_HOPS + 1}"] = (deep[name], actor)
         variants[f"{name} urgent"] = (path + "?priority=30", actor)
+        if name == "web-intake":
+            variants[f"{name} tray"] = (f"{path}?tray={young}", actor)
     query_counts: dict[str, int] = {}
     slowest: dict[str, Any] = {}
     for name, (path, actor) in variants.items():
@@ -469,6 +497,10 @@ def main() -> None:
         "queue_page_p95": (page, coordinator),
         "queue_page_awaiting_lead_p95": (page + "?state=awaiting_lead", coordinator),
         "queue_page_triage_p95": (page, triage),
+        "queue_page_triage_tray_p95": (f"{page}?tray={young}", triage),
+        "trays_triage_p95": ("/api/v1/trays/", triage),
+        "trays_coordinator_p95": ("/api/v1/trays/", coordinator),
+        "web_intake_tray_p95": (f"/casussen/intake/?tray={young}", web["web-intake"][1]),
     }
     for name, (path, actor) in web.items():
         metric = name.replace("-", "_")

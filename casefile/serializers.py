@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.matching import SUBJECT_FIELDS, Evidence
-from cases.models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, State
+from cases.models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, RecommendedAction, State
 from helpers.serializers import RowIdField, StrictSerializer
 
 
@@ -42,12 +42,31 @@ class CaseSignalSerializer(serializers.Serializer[Any]):
         return {name: getattr(signal, name) for name in SUBJECT_FIELDS}
 
 
+class TrayRefSerializer(serializers.Serializer[Any]):
+    """The work tray a case is in (``cases.trays``) and its recommended first action."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    recommended_action = serializers.ChoiceField(choices=RecommendedAction.choices)
+
+
+class CaseRefSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class PreviousCaseSerializer(CaseRefSerializer):
+    outcome = serializers.CharField(help_text="How the earlier case closed (an outcome code)")
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
 class CaseListSerializer(serializers.ModelSerializer[Case]):
     """A queue row: no personal data."""
 
     team = RefSerializer(allow_null=True)
     lead = UserRefSerializer(allow_null=True)
     routed_team = serializers.SerializerMethodField()
+    tray = TrayRefSerializer(allow_null=True, help_text="The work tray the case is in")
 
     class Meta:
         model = Case
@@ -64,6 +83,9 @@ class CaseListSerializer(serializers.ModelSerializer[Case]):
             "signal_count",
             "opened_at",
             "last_signal_at",
+            "tray",
+            "repeat",
+            "multiple",
         )
 
     def get_routed_team(self, case: Case) -> dict[str, Any] | None:
@@ -170,6 +192,13 @@ class CaseDetailSerializer(CaseSummarySerializer):
     network = NetworkMemberSerializer(many=True)
     timeline = serializers.SerializerMethodField()
     possible_matches = serializers.SerializerMethodField()
+    previous_case = PreviousCaseSerializer(
+        allow_null=True,
+        help_text="A repeat case: the household's earlier case, closed within the repeat window",
+    )
+    later_cases = CaseRefSerializer(
+        many=True, help_text="Repeat cases opened for the household after this one closed"
+    )
 
     class Meta(CaseSummarySerializer.Meta):
         fields = (
@@ -185,6 +214,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "plan",
             "network",
             "possible_matches",
+            "previous_case",
+            "later_cases",
         )
 
     @extend_schema_field(PlanSerializer)
@@ -217,6 +248,7 @@ class CaseFilterSerializer(serializers.Serializer[Any]):
     lead = RowIdField(required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    tray = RowIdField(required=False, help_text="A work tray's id (GET /api/v1/trays/)")
 
 
 class TransitionInputSerializer(StrictSerializer):
@@ -329,3 +361,16 @@ class HelpAcceptedInputSerializer(StrictSerializer):
     on = serializers.DateField(
         required=False, allow_null=True, help_text="The day the household accepted help (default: today)."
     )
+
+
+class TraySerializer(serializers.Serializer[Any]):
+    """A work tray with its open cases in the reader's scope."""
+
+    id = serializers.IntegerField(source="tray.id")
+    name = serializers.CharField(source="tray.name")
+    recommended_action = serializers.ChoiceField(
+        source="tray.recommended_action", choices=RecommendedAction.choices
+    )
+    count = serializers.IntegerField(help_text="Open cases, counted up to 1000")
+    overdue = serializers.IntegerField(help_text="Of those, overdue")
+    capped = serializers.BooleanField(help_text="More than 1000: count says 1000")

@@ -4,6 +4,7 @@ from . import api
 from .access import CaseAccessApi
 from .inbox import NotificationListApi, NotificationReadApi
 from .search import SearchApi
+from .trays import TrayListApi
 
 urlpatterns = [
     path("cases/", api.CaseListApi.as_view(), name="case-list"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/merge/", api.CaseMergeApi.as_view(), name="case-merge"),
     path("cases/<uuid:case_id>/split/", api.CaseSplitApi.as_view(), name="case-split"),
     path("search/", SearchApi.as_view(), name="search"),
+    path("trays/", TrayListApi.as_view(), name="tray-list"),
     path("cases/<uuid:case_id>/access/", CaseAccessApi.as_view(), name="case-access"),
     path("notifications/", NotificationListApi.as_view(), name="notification-list"),
     path(

@@ -25,7 +25,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import serializers
 
 from audit.services import record_denied
-from cases import casework, moves, pagination, permissions, selectors, workflow
+from cases import casework, moves, pagination, permissions, selectors, trays, workflow
 from cases.forms import (
     KIND_LABELS,
     QUEUE_STATES,
@@ -56,7 +56,7 @@ from cases.forms import (
     transition_body,
     transition_form,
 )
-from cases.models import Case, State
+from cases.models import Case, RecommendedAction, State
 from coordination.homes import home_url
 from coordination.models import CASE_ROLES, Role, User
 from coordination.web_access import actor_of, role_required
@@ -105,6 +105,11 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
         chosen = {}
     if chosen.get("state") and chosen["state"] not in QUEUE_STATES[kind]:
         chosen.pop("state")
+    # The intake's tabs: one per work tray, with its open cases and how many are late.
+    tabs = trays.tray_counts(actor, queue=kind) if kind == "intake" else []
+    chosen_tray = _chosen_tray(request, tabs)
+    if chosen_tray is not None:
+        chosen["tray"] = chosen_tray
     position = _position(request)
     read = selectors.queue_page(
         actor, queue=kind, size=PER_PAGE, after=position.after, before=position.before, counted=True, **chosen
@@ -121,9 +126,57 @@ def _queue(request: HttpRequest, kind: str, title: str, intro: str) -> HttpRespo
             "form": form,
             "pager": _pager(request, read, position),
             "rows": rows,
-            "filtered": bool(chosen),
+            "filtered": bool(chosen.keys() - {"tray"}),
+            "tabs": [_tab(request, tab, chosen_tray) for tab in tabs],
+            "all_tab": _tab_link(request, None) if tabs else None,
+            "chosen_tray": chosen_tray,
+            "tray_name": next((tab.tray.name for tab in tabs if tab.tray.id == chosen_tray), ""),
+            "letter_run": _letter_run(actor, tabs, chosen_tray),
         },
     )
+
+
+def _letter_run(actor: User, tabs: list[trays.TrayCount], chosen: int | None) -> dict[str, Any] | None:
+    """The print-run form above a tray whose first action is a letter, for who sends letters."""
+    tray = next((tab.tray for tab in tabs if tab.tray.id == chosen), None)
+    if tray is None or tray.recommended_action != RecommendedAction.LETTER:
+        return None
+    if not actor.has_role(*letters.LETTER_ROLES):
+        return None
+    templates = list(letters.templates_for(actor).values_list("pk", "name"))
+    if not templates:
+        return None
+    return {"url": reverse("letters_web:tray_run", kwargs={"tray_id": tray.id}), "templates": templates}
+
+
+def _chosen_tray(request: HttpRequest, tabs: list[trays.TrayCount]) -> int | None:
+    """The tab asked for (``?tray=<id>``), when it is one of the trays shown."""
+    wanted = request.GET.get("tray", "")
+    if not wanted.isdigit():
+        return None
+    return next((tab.tray.id for tab in tabs if tab.tray.id == int(wanted)), None)
+
+
+def _tab_link(request: HttpRequest, tray_id: int | None) -> str:
+    """The queue with the filters kept, in another tray, from its first page."""
+    query = request.GET.copy()
+    for name in ("cursor", "before", "page", "tray"):
+        query.pop(name, None)
+    if tray_id is not None:
+        query["tray"] = str(tray_id)
+    return "?" + query.urlencode() if query else "?"
+
+
+def _tab(request: HttpRequest, tab: trays.TrayCount, chosen: int | None) -> dict[str, Any]:
+    return {
+        "name": tab.tray.name,
+        "action": RecommendedAction(tab.tray.recommended_action).label,
+        "count": tab.count,
+        "capped": tab.capped,
+        "overdue": tab.overdue,
+        "url": _tab_link(request, tab.tray.id),
+        "current": tab.tray.id == chosen,
+    }
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,67 @@ NOT_PICKED_UP_OUTCOMES = frozenset(
 )
 
 
+class AgeBand(models.TextChoices):
+    """The person's age at intake, kept as a band only (never the date of birth)."""
+
+    UNDER_27 = "under_27", _("Jonger dan 27")
+    FROM_27_TO_66 = "27_66", _("27 tot en met 66")
+    FROM_67 = "67_plus", _("67 en ouder")
+
+
+class RecommendedAction(models.TextChoices):
+    LETTER = "letter", _("Brief")
+    PHONE = "phone", _("Telefoon")
+    HOME_VISIT = "home_visit", _("Huisbezoek")
+    OTHER = "other", _("Anders")
+
+
+class WorkTray(models.Model):
+    """A work tray of the municipality's weighing framework (*afwegingskader*).
+
+    A case is in the first tray, by ``position``, whose criteria it meets
+    (``cases.trays``); a tray without criteria takes every case ("the rest").
+    Criteria are over facts the case keeps without plaintext. Every criterion
+    that is set must hold; a list criterion holds when the case has one of its
+    values. Lists hold codes: signal types (``signals.SignalType.code``), threats
+    and age bands.
+    """
+
+    name = models.CharField(_("naam"), max_length=80)
+    position = models.PositiveSmallIntegerField(
+        _("volgorde"), default=100, help_text=_("Een casus komt in de eerste bak (laagste nummer) die past.")
+    )
+    recommended_action = models.CharField(
+        _("aanbevolen eerste actie"), max_length=16, choices=RecommendedAction.choices
+    )
+    active = models.BooleanField(_("actief"), default=True)
+    signal_types = models.JSONField(
+        _("signaalsoorten"), default=list, blank=True, help_text=_("Een van deze signaalsoorten (codes).")
+    )
+    threats = models.JSONField(
+        _("dreigingen"), default=list, blank=True, help_text=_("Een van deze dreigingen.")
+    )
+    crisis = models.BooleanField(_("crisis"), null=True, blank=True)
+    children = models.BooleanField(_("kinderen in het huishouden"), null=True, blank=True)
+    min_creditor_kinds = models.PositiveSmallIntegerField(
+        _("minimaal aantal soorten schuldeisers"), null=True, blank=True
+    )
+    arrears_above = models.DecimalField(
+        _("totale achterstand boven (euro)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    age_bands = models.JSONField(_("leeftijdsgroepen"), default=list, blank=True)
+    repeat = models.BooleanField(_("herhaalsignaal"), null=True, blank=True)
+    multiple = models.BooleanField(_("meervoudig"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("werkbak")
+        verbose_name_plural = _("werkbakken")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     """One case per household episode; signals about the household join it while it is open."""
 
@@ -235,6 +296,32 @@ class Case(ConcurrentTransitionMixin, models.Model):
     # sorted and comma-separated: two or more raise the priority. Kept here so
     # that placing a signal never reads the signals table.
     creditor_kinds = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # When each kind of creditor was last seen (kind -> ISO date): two kinds
+    # within a month make the case ``multiple``.
+    creditor_seen = models.JSONField(default=dict, blank=True, db_default={})
+    # The facts the work trays weigh (``cases.trays``), kept without plaintext:
+    # the signal types and threats seen, each as ",code,code," (a criterion
+    # looks for ",code,"), whether any signal said crisis or children, how many
+    # kinds of creditor, the arrears added up, the age band at intake.
+    signal_types = models.CharField(max_length=400, blank=True, default="", db_default="")
+    threats = models.CharField(max_length=100, blank=True, default="", db_default="")
+    crisis = models.BooleanField(default=False, db_default=False)
+    children = models.BooleanField(default=False, db_default=False)
+    creditor_kind_count = models.PositiveSmallIntegerField(default=0, db_default=0)
+    total_arrears = models.DecimalField(max_digits=12, decimal_places=2, default=0, db_default=0)
+    age_band = models.CharField(max_length=8, choices=AgeBand.choices, blank=True, default="", db_default="")
+    # A signal for a household whose last case closed within the policy's
+    # repeat window opens a ``repeat`` case linked to that one.
+    repeat = models.BooleanField(default=False, db_default=False)
+    previous_case = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="later_cases"
+    )
+    multiple = models.BooleanField(default=False, db_default=False)
+    # The work tray the case is in; its criteria are re-evaluated when a signal
+    # joins and when the trays change. Led by the tray queue index below.
+    tray = models.ForeignKey(
+        WorkTray, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", db_index=False
+    )
     state_entered_at = models.DateTimeField(default=timezone.now)
     first_contact_at = models.DateTimeField(null=True, blank=True)
     first_conversation_at = models.DateTimeField(null=True, blank=True)
@@ -282,6 +369,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(team__isnull=False) & ~models.Q(state="closed"),
             ),
             models.Index(fields=["lead", "state"], name="case_lead_idx"),
+            # The intake's tabs: one tray's cases in one state, in queue order.
+            models.Index(
+                fields=["tray", "state", "queue_rank", "opened_at", "id"], name="case_tray_queue_idx"
+            ),
+            # A team's open cases of one tray (the trays' counts and ``?tray=`` for a coordinator).
+            models.Index(
+                fields=["team", "tray", "queue_rank", "opened_at", "id"],
+                name="case_team_tray_idx",
+                condition=models.Q(team__isnull=False) & ~models.Q(state="closed"),
+            ),
             # The cases one leads in queue order, for "mijn casussen" page by
             # page; only cases with a lead, so filing a new case never writes it.
             models.Index(

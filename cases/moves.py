@@ -32,6 +32,7 @@ from coordination.selectors import PostcodeRouter
 
 from . import events, notifications, permissions
 from .deadlines import refresh_deadline
+from .facts import absorb, add_case_facts, reset_facts
 from .matching import MatchKeys, keys_for, normalise_postcode
 from .models import (
     Case,
@@ -44,11 +45,11 @@ from .models import (
     PartialKey,
     PlanGoal,
     PossibleMatch,
-    Priority,
     RetiredKey,
     State,
 )
-from .placement import Arrival, lock_match_keys, priority_for
+from .placement import Arrival, lock_match_keys
+from .trays import place_in_tray
 
 
 def require_reason(reason: str) -> str:
@@ -131,8 +132,9 @@ def merge(*, actor: User, case_id: uuid.UUID, other_id: uuid.UUID | None = None,
     now = timezone.now()
     source, other_source = case.state, other.state
     case.signal_count += other.signal_count
-    case.creditor_kinds = ",".join(sorted(case.creditor_kinds_seen | other.creditor_kinds_seen))
+    add_case_facts(case, other)
     case.priority = max(case.priority, other.priority)
+    place_in_tray(case)
     case.last_signal_at = max(case.last_signal_at, other.last_signal_at)
     case.first_contact_at = _earliest(case.first_contact_at, other.first_contact_at)
     case.first_conversation_at = _earliest(case.first_conversation_at, other.first_conversation_at)
@@ -242,27 +244,23 @@ def split_off(
     _add_subject_keys(household.id, leaving)
 
     in_team = case.state not in permissions.INTAKE_STATES
-    kinds = {part.facts.creditor for part in leaving if part.facts.creditor}
     new_case = Case(
         household=household,
         state=State.AWAITING_LEAD if in_team else State.NEW,
         team_id=case.team_id if in_team else None,
         district=PostcodeRouter().district_for(normalise_postcode(leaving[0].subject.postcode)),
-        priority=_priority(leaving, kinds),
-        creditor_kinds=",".join(sorted(kinds)),
         opened_at=now,
         state_entered_at=now,
         last_signal_at=now,
         signal_count=len(leaving),
     )
+    _count_facts(new_case, leaving, now)
     refresh_deadline(new_case)
     new_case.save()
 
     source = case.state
-    staying_kinds = {part.facts.creditor for part in staying if part.facts.creditor}
     case.signal_count = len(staying)
-    case.creditor_kinds = ",".join(sorted(staying_kinds))
-    case.priority = _priority(staying, staying_kinds)
+    _count_facts(case, staying, now)
     refresh_deadline(case)
     case.save()
 
@@ -280,8 +278,13 @@ def split_off(
     return Split(case=case, new_case=new_case)
 
 
-def _priority(parts: Iterable[Arrival], kinds: set[str]) -> int:
-    return max((priority_for(part.facts, kinds) for part in parts), default=Priority.NORMAL)
+def _count_facts(case: Case, parts: Iterable[Arrival], now: datetime.datetime) -> None:
+    """The case's signal facts and tray from these signals alone (a split's two sides).
+    Repeat and its link stay: they are about the household's earlier case."""
+    reset_facts(case)
+    for part in parts:
+        absorb(case, part.facts, date_of_birth=part.subject.date_of_birth, at=now)
+    place_in_tray(case)
 
 
 def _split_keys(

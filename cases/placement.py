@@ -25,6 +25,7 @@ from helpers.crypto import blind_index
 
 from . import notifications
 from .deadlines import refresh_deadline
+from .facts import FACT_FIELDS, SignalFacts, absorb, priority_for
 from .matching import Evidence, MatchKeys, SubjectFacts, keys_for, normalise_postcode
 from .models import (
     OPEN_STATES,
@@ -32,23 +33,16 @@ from .models import (
     Household,
     HouseholdKey,
     Notification,
+    Outcome,
     PartialKey,
     PossibleMatch,
-    Priority,
     RetiredKey,
     SearchKey,
+    State,
 )
+from .trays import Tray, active_trays, place_in_tray
 
-THREATS = frozenset({"eviction", "disconnection", "end_of_supply"})
-
-
-@dataclass(frozen=True)
-class SignalFacts:
-    """What of a new signal decides its case's priority."""
-
-    threat: str
-    children_in_household: str
-    creditor: str
+__all__ = ["Arrival", "Placement", "SignalFacts", "place_subjects", "priority_for"]
 
 
 @dataclass(frozen=True)
@@ -65,20 +59,6 @@ class Arrival:
 class Placement:
     case: Case
     created: bool  # a new case was opened (False: joined an open case)
-
-
-def priority_for(facts: SignalFacts, creditor_kinds: set[str]) -> int:
-    """Urgent with a threat; raised with children or two or more kinds of creditor.
-
-    ``creditor_kinds`` are all kinds the case has seen, this signal's included.
-    A case's priority only rises (``place_subjects`` keeps the highest), so an
-    earlier threat or child stays counted through the priority already set.
-    """
-    if facts.threat in THREATS:
-        return Priority.URGENT
-    if len(creditor_kinds) >= 2 or facts.children_in_household == "yes":
-        return Priority.RAISED
-    return Priority.NORMAL
 
 
 def place_subjects(arrivals: list[Arrival]) -> list[Placement]:
@@ -118,7 +98,9 @@ class _Batch:
     open_case: dict[uuid.UUID, Case]  # household -> its open case (locked, or new here)
     existing: dict[uuid.UUID, Case]  # the locked open cases found, by id
     suggested_case: dict[uuid.UUID, Case]  # household found only by weak evidence -> its open case
+    closed_before: dict[uuid.UUID, uuid.UUID]  # household -> its case closed within the repeat window
     policy: Policy = field(default_factory=Policy.current)
+    trays: list[Tray] = field(default_factory=active_trays)
     router: PostcodeRouter = field(default_factory=PostcodeRouter)
     now: datetime.datetime = field(default_factory=timezone.now)
     new_households: list[Household] = field(default_factory=list)
@@ -146,7 +128,10 @@ class _Batch:
         }
         open_case = _lock_open_cases(joining_households)
         suggested = set(household_of_key.values()).union(*partial_of_key.values()) - joining_households
+        policy = Policy.current()
         return cls(
+            policy=policy,
+            closed_before=_recently_closed(joining_households - open_case.keys(), policy),
             keys_of=keys_of,
             household_of_key=household_of_key,
             partial_of_key=partial_of_key,
@@ -237,26 +222,27 @@ class _Batch:
             self.new_search_keys.setdefault((key, household_id), SearchKey(uuid.uuid4(), key, household_id))
 
     def _open(self, arrival: Arrival, household_id: uuid.UUID) -> Case:
-        kinds = _kinds(set(), arrival.facts)
+        previous = self.closed_before.get(household_id)
         case = Case(
             household_id=household_id,
-            priority=priority_for(arrival.facts, kinds),
-            creditor_kinds=",".join(sorted(kinds)),
+            repeat=previous is not None,
+            previous_case_id=previous,
             district=self.router.district_for(normalise_postcode(arrival.subject.postcode)),
             opened_at=self.now,
             state_entered_at=self.now,
             last_signal_at=self.now,
             signal_count=1,
         )
+        absorb(case, arrival.facts, date_of_birth=arrival.subject.date_of_birth, at=self.now)
+        place_in_tray(case, self.trays)
         # Routing: the district's team is the default for refer_to_team.
         refresh_deadline(case, self.policy)
         self.open_case[household_id] = self.new_cases[case.id] = case
         return case
 
     def _join(self, case: Case, arrival: Arrival) -> None:
-        kinds = _kinds(case.creditor_kinds_seen, arrival.facts)
-        case.creditor_kinds = ",".join(sorted(kinds))
-        case.priority = max(case.priority, priority_for(arrival.facts, kinds))
+        absorb(case, arrival.facts, date_of_birth=arrival.subject.date_of_birth, at=self.now)
+        place_in_tray(case, self.trays)
         case.last_signal_at = self.now
         if case.id in self.new_cases:
             case.signal_count += 1
@@ -289,7 +275,7 @@ class _Batch:
         rows.update(
             Case,
             [self.existing[case_id] for case_id in self.joined],
-            ["signal_count", "last_signal_at", "priority", "creditor_kinds", "deadline", "due_at", "overdue"],
+            ["signal_count", "last_signal_at", *FACT_FIELDS, "deadline", "due_at", "overdue"],
         )
 
     def tell_case_holders(self) -> None:
@@ -302,8 +288,35 @@ class _Batch:
                 )
 
 
-def _kinds(seen: set[str], facts: SignalFacts) -> set[str]:
-    return seen | {facts.creditor} if facts.creditor else set(seen)
+def _recently_closed(households: set[uuid.UUID], policy: Policy) -> dict[uuid.UUID, uuid.UUID]:
+    """The last case of each household that closed within the policy's repeat window
+    (not by merging: that case lives on in the one it went into). A query only
+    when a known household without an open case is signalled again."""
+    if not households or not policy.repeat_window_months:
+        return {}
+    since = months_before(timezone.now(), policy.repeat_window_months)
+    found: dict[uuid.UUID, uuid.UUID] = {}
+    for household_id, case_id in (
+        Case.objects.filter(household_id__in=households, state=State.CLOSED, closed_at__gte=since)
+        .exclude(outcome=Outcome.MERGED)
+        .order_by("closed_at")  # the last one wins
+        .values_list("household_id", "pk")
+    ):
+        found[household_id] = case_id
+    return found
+
+
+def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
 
 
 def lock_match_keys(keys: set[str]) -> None:

@@ -47,6 +47,7 @@ def queue_parts(
     lead: int | None = None,
     priority: int | None = None,
     overdue: bool | None = None,
+    tray: int | None = None,
 ) -> list[QuerySet[Case]]:
     """The actor's queue as parts that each follow one index in queue order.
 
@@ -87,11 +88,13 @@ def queue_parts(
             part = part.filter(priority=priority)
         if overdue is not None:
             part = part.filter(overdue=overdue)
+        if tray is not None:
+            part = part.filter(tray_id=tray)
         narrowed.append(part.select_related(*QUEUE_RELATED))
     return narrowed
 
 
-QUEUE_RELATED = ("team", "district__team", "lead")
+QUEUE_RELATED = ("team", "district__team", "lead", "tray")
 """What a queue row shows with its case."""
 
 
@@ -162,12 +165,21 @@ class CaseRead:
 def _with_case_content(qs: QuerySet[Case]) -> QuerySet[Case]:
     # The case's own rows; its signals belong to the signals app, which the
     # case file (``casefile``) reads beside these.
-    return qs.select_related("team", "district__team", "lead", "claimed_by", "plan_texts").prefetch_related(
+    return qs.select_related(
+        "team", "district__team", "lead", "claimed_by", "plan_texts", "tray", "previous_case"
+    ).prefetch_related(
         Prefetch("transitions", queryset=CaseTransition.objects.select_related("actor").order_by("at")),
         Prefetch("contacts", queryset=ContactAttempt.objects.select_related("by").order_by("at")),
         Prefetch("goals", queryset=PlanGoal.objects.prefetch_related("actions")),
         "network",
         Prefetch("record_changes", queryset=RecordChange.objects.select_related("actor").order_by("at")),
+        # The repeat cases opened after this one closed: their references only.
+        Prefetch(
+            "later_cases",
+            queryset=Case.objects.only("pk", "reference", "opened_at", "previous_case_id").order_by(
+                "opened_at"
+            ),
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from . import deadlines, notifications
+from . import deadlines, notifications, trays
 
 
 @shared_task(
@@ -20,3 +20,9 @@ def deliver_notifications() -> int:
 @shared_task(acks_late=True)
 def run_deadlines() -> dict[str, Any]:
     return deadlines.run_deadlines().as_dict()
+
+
+@shared_task(acks_late=True)
+def retray_cases() -> int:
+    """Place the open cases in the work trays again (after the trays changed)."""
+    return trays.retray_open_cases()

@@ -357,6 +357,14 @@ class Policy(models.Model):
     retention_after_help_months = models.PositiveSmallIntegerField(
         _("bewaartermijn na hulp (maanden na afsluiten)"), default=18
     )
+    repeat_window_months = models.PositiveSmallIntegerField(
+        _("herhaalsignaal binnen (maanden na afsluiten)"),
+        default=6,
+        help_text=_(
+            "Een signaal voor een huishouden waarvan de vorige casus korter geleden is afgesloten, "
+            "opent een nieuwe casus als herhaalsignaal, gekoppeld aan de vorige. 0: nooit."
+        ),
+    )
 
     class Meta:
         verbose_name = _("termijnen en bewaartermijnen")

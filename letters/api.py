@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from coordination.api_access import actor_of, role_permission
 
 from . import selectors, services
-from .serializers import RunInputSerializer, RunProgressSerializer, TemplateSerializer
+from .serializers import RunInputSerializer, RunProgressSerializer, TemplateSerializer, TrayRunInputSerializer
 
 PDF_TYPE = "application/pdf"
 _CONFLICT = OpenApiResponse(
@@ -95,6 +95,26 @@ class RunCreateApi(GenericAPIView[Any]):
         except Http404:
             raise ValidationError({"template": [_("Dit sjabloon bestaat niet.")]}) from None
         run = services.start_print_run(actor=actor, template=template, cases=body.validated_data["cases"])
+        run = selectors.run_for(actor, run.pk)
+        return Response(selectors.progress(run), status=status.HTTP_202_ACCEPTED)
+
+
+class TrayRunApi(GenericAPIView[Any]):
+    """A print run for a work tray: a letter for each of its cases that has had none yet."""
+
+    permission_classes = [role_permission(*selectors.LETTER_ROLES)]
+    serializer_class = TrayRunInputSerializer
+
+    @extend_schema(request=TrayRunInputSerializer, responses={202: RunProgressSerializer})
+    def post(self, request: Request, tray_id: int) -> Response:
+        body = TrayRunInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = actor_of(request)
+        try:
+            template = selectors.template_for(actor, body.validated_data["template"])
+        except Http404:
+            raise ValidationError({"template": [_("Dit sjabloon bestaat niet.")]}) from None
+        run = services.start_tray_print_run(actor=actor, template=template, tray_id=tray_id)
         run = selectors.run_for(actor, run.pk)
         return Response(selectors.progress(run), status=status.HTTP_202_ACCEPTED)
 

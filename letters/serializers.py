@@ -24,6 +24,10 @@ class RunInputSerializer(serializers.Serializer[Any]):
     )
 
 
+class TrayRunInputSerializer(serializers.Serializer[Any]):
+    template = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 RunProgressSerializer = inline_serializer(
     "PrintRunProgress",
     {

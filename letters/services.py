@@ -28,9 +28,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.services import record, record_many
-from cases import casework, permissions
-from cases.models import Case, ContactAttempt
-from coordination.models import User
+from cases import casework, permissions, trays, workflow
+from cases.models import Case, ContactAttempt, State
+from coordination.models import Role, User
 from helpers.crypto import DecryptionError, decrypt_chunks, encrypt_chunks
 from helpers.errors import Conflict
 from signals.models import Signal
@@ -268,6 +268,10 @@ def _send(run: PrintRun, actor: User, item: PrintRunItem) -> str:
     case = permissions.locked_case(actor, item.case_id)
     if ContactAttempt.objects.filter(case=case, channel=ContactAttempt.Channel.LETTER).exists():
         return PrintRunItem.Outcome.SKIPPED
+    if case.state == State.NEW and actor.has_role(Role.TRIAGE):
+        # A letter from the intake starts the officer's work on the case: it is claimed
+        # first (a transition in its timeline and the access log), as by hand.
+        workflow.claim(actor=actor, case_id=case.pk)
     casework.record_contact_attempt(
         actor=actor,
         case_id=case.pk,
@@ -308,6 +312,18 @@ def _handle(run: PrintRun, actor: User, item_id: int) -> None:
         with transaction.atomic():
             if _claim(item_id) is not None:
                 _settle(run, item_id, PrintRunItem.Outcome.FAILED, _refusal(exc))
+
+
+def start_tray_print_run(*, actor: User, template: LetterTemplate | int, tray_id: int) -> PrintRun:
+    """A print run for a work tray: a letter for each of its open cases in the actor's scope
+    that has had no letter yet, in queue order, at most ``LETTER_RUN_MAX_CASES`` (the next run
+    takes the rest). 404 for a tray the actor does not work with."""
+    tray = trays.tray_in_scope(actor, tray_id)
+    waiting = trays.cases_in_tray(actor, tray).exclude(contacts__channel=ContactAttempt.Channel.LETTER)
+    ids = list(waiting.values_list("pk", flat=True)[: settings.LETTER_RUN_MAX_CASES])
+    if not ids:
+        raise ValidationError({"tray": [_("In deze werkbak staat geen casus meer zonder brief.")]})
+    return start_print_run(actor=actor, template=template, cases=ids)
 
 
 def _binding(run_id: uuid.UUID) -> bytes:

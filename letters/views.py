@@ -10,7 +10,8 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +38,26 @@ def case_letter(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(exc) or _("Deze brief kan nu niet."))
         return redirect(reverse("cases_web:detail", kwargs={"case_id": case_id}) + "#contacten")
     return pdf_response(content, f"brief-{case.reference}.pdf")
+
+
+@require_POST
+@role_required(*selectors.LETTER_ROLES)
+def tray_run(request: HttpRequest, tray_id: int) -> HttpResponse:
+    """A print run for the work tray shown on the intake page; its page shows the progress."""
+    actor = actor_of(request)
+    back = reverse("cases_web:intake") + f"?tray={tray_id}"
+    try:
+        template = selectors.template_for(actor, request.POST.get("template", ""))
+    except Http404:
+        messages.error(request, _("Dit sjabloon bestaat niet."))
+        return redirect(back)
+    try:
+        run = services.start_tray_print_run(actor=actor, template=template, tray_id=tray_id)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    return redirect(reverse("letters_web:run", kwargs={"run_id": run.pk}))
 
 
 @require_GET

@@ -11,7 +11,7 @@ class SignalsConfig(AppConfig):
 
         from . import receivers
         from .audit_directory import SignalDirectory
-        from .models import OrganisationSignalTypes, SignalType
+        from .models import OrganisationSignalTypes, SignalType, ThreatUrgency
 
         events.case_moved.connect(receivers.follow_case, dispatch_uid="signals-follow-case")
         events.case_merged.connect(receivers.follow_merge, dispatch_uid="signals-follow-merge")
@@ -28,8 +28,11 @@ class SignalsConfig(AppConfig):
                 "creditor",
                 "minimum_amount",
                 "active",
+                "priority",
             ),
         )
+        # How urgent a threat makes a case is configuration too.
+        changes.track(ThreatUrgency, "threat_urgency", ("threat", "priority"))
         # Which types an organisation may file is configuration too.
         changes.track(OrganisationSignalTypes, "organisation_signal_types", ("organisation_id",))
         changes.track_members(

@@ -180,7 +180,8 @@ def facts_counted_here() -> Counter[tuple[datetime.date, int | None, str, str]]:
             "first_contact_at",
             "first_conversation_at",
             "help_accepted_on",
-            "creditor_kinds",
+            "repeat",
+            "multiple",
             "state",
             "closed_at",
             "outcome",
@@ -189,19 +190,16 @@ def facts_counted_here() -> Counter[tuple[datetime.date, int | None, str, str]]:
     late_cases = set(
         DeadlineBreach.objects.filter(deadline=Deadline.FIRST_CONTACT).values_list("case_id", flat=True)
     )
-    closed_by_household: dict[Any, list[tuple[Any, datetime.datetime]]] = defaultdict(list)
-    for case_id, household, *_rest, closed_at, outcome in cases:
-        if closed_at is not None and outcome != Outcome.MERGED:
-            closed_by_household[household].append((case_id, closed_at))
     for (
         case_id,
-        household,
+        _household,
         district,
         opened,
         contact,
         conversation,
         helped,
-        kinds,
+        repeat,
+        multiple,
         state,
         closed,
         outcome,
@@ -226,9 +224,9 @@ def facts_counted_here() -> Counter[tuple[datetime.date, int | None, str, str]]:
             facts.append("conversation")
         if helped is not None:
             facts.append("help_accepted")
-        if any(other != case_id and at < opened for other, at in closed_by_household[household]):
+        if repeat:
             facts.append("repeat")
-        if "," in kinds:
+        if multiple:
             facts.append("multiple")
         for kind in facts:
             counts[(opened_month, district, kind, "")] += 1

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import PartnerStatus, new_reference
+from cases.models import PartnerStatus, Priority, new_reference
 from helpers.cache import ProcessCache
 from helpers.crypto import EncryptedField
 
@@ -40,6 +40,15 @@ class SignalType(models.Model):
         help_text=_("Achterstanden onder dit bedrag worden opgeslagen en gesloten als 'onder de drempel'."),
     )
     active = models.BooleanField(_("actief"), default=True)
+    priority = models.PositiveSmallIntegerField(
+        _("prioriteit"),
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        help_text=_(
+            "De prioriteit die een signaal van deze soort een casus minstens geeft. Urgent: eerste "
+            "contactpoging binnen de termijn bij dreiging (werkdagen). Geldt voor nieuwe signalen."
+        ),
+    )
 
     class Meta:
         verbose_name = _("signaalsoort")
@@ -97,6 +106,59 @@ class Threat(models.TextChoices):
     EVICTION = "eviction", _("Huisuitzetting")
     DISCONNECTION = "disconnection", _("Afsluiting")
     END_OF_SUPPLY = "end_of_supply", _("Einde levering")
+
+
+class ThreatUrgency(models.Model):
+    """How urgent a threat makes a case, as the administrator set it (one row per threat).
+
+    Defaults follow current practice: eviction and disconnection are urgent
+    (the 3-working-day deadline); an energy end-of-supply is not by itself (the
+    ministry), it raises the priority. A change applies to signals filed after it.
+    """
+
+    threat = models.CharField(_("dreiging"), max_length=16, choices=Threat.choices, unique=True)
+    priority = models.PositiveSmallIntegerField(
+        _("prioriteit"),
+        choices=Priority.choices,
+        default=Priority.NORMAL,
+        help_text=_("De prioriteit die deze dreiging een casus minstens geeft; urgent: de kortste termijn."),
+    )
+
+    class Meta:
+        verbose_name = _("urgentie van een dreiging")
+        verbose_name_plural = _("urgentie per dreiging")
+        ordering = ["threat"]
+
+    def __str__(self) -> str:
+        return str(Threat(self.threat).label)
+
+    @classmethod
+    def priority_by_threat(cls) -> dict[str, int]:
+        """Each threat's priority, read at most every few seconds per process."""
+        return _threat_cache.get()
+
+
+DEFAULT_THREAT_PRIORITY = {
+    Threat.EVICTION: Priority.URGENT,
+    Threat.DISCONNECTION: Priority.URGENT,
+    Threat.END_OF_SUPPLY: Priority.RAISED,
+}
+"""A threat without its row (a new database before the seed) weighs as current practice."""
+
+
+def _load_threat_priorities() -> dict[str, int]:
+    found = {str(k): int(v) for k, v in DEFAULT_THREAT_PRIORITY.items()}
+    found.update(dict(ThreatUrgency.objects.values_list("threat", "priority")))
+    return found
+
+
+_threat_cache = ProcessCache(_load_threat_priorities)
+models.signals.post_save.connect(
+    _threat_cache.clear, sender=ThreatUrgency, dispatch_uid="threat-urgency-saved"
+)
+models.signals.post_delete.connect(
+    _threat_cache.clear, sender=ThreatUrgency, dispatch_uid="threat-urgency-deleted"
+)
 
 
 class Children(models.TextChoices):

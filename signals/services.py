@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_many
 from cases.matching import SUBJECT_FIELDS, SubjectFacts
-from cases.models import PartnerStatus
+from cases.models import PartnerStatus, Priority
 from cases.placement import Arrival, SignalFacts, place_subjects
 from coordination.models import Role, User
 from helpers import rows
@@ -23,7 +23,7 @@ from helpers.crypto import blind_index
 from helpers.errors import Conflict
 
 from .allowed import allowed_codes
-from .models import Signal, SignalType
+from .models import Signal, SignalType, ThreatUrgency
 
 SUBJECT_TEXT_FIELDS = tuple(name for name in SUBJECT_FIELDS if name != "date_of_birth")
 
@@ -310,6 +310,14 @@ def _below_threshold(signal: Signal) -> bool:
     return signal_type.is_arrears and amount is not None and amount < signal_type.minimum_amount
 
 
+def signal_priority(signal: Signal) -> int:
+    """The least priority the signal gives its case: the higher of what the
+    administrator set for its type and for its threat (``ThreatUrgency``)."""
+    signal_type: SignalType = signal.signal_type
+    by_threat = ThreatUrgency.priority_by_threat().get(signal.threat, Priority.NORMAL)
+    return max(signal_type.priority, by_threat)
+
+
 def _arrival(signal: Signal, subject: dict[str, Any]) -> Arrival:
     return Arrival(
         subject=SubjectFacts(
@@ -325,6 +333,10 @@ def _arrival(signal: Signal, subject: dict[str, Any]) -> Arrival:
             threat=signal.threat,
             children_in_household=signal.children_in_household,
             creditor=signal.signal_type.creditor,
+            signal_type=signal.signal_type.code,
+            arrears_amount=signal.arrears_amount,
+            priority=signal_priority(signal),
+            received_at=signal.received_at,
         ),
         signal_id=str(signal.pk),
     )

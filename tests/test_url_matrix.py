@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
-from cases.models import Case, Household, Notification
+from cases.models import Case, Household, Notification, WorkTray
 from letters import services as letter_services
 from letters.models import LetterTemplate
 from schakelpunt.tokens import create_system_key
@@ -70,6 +70,7 @@ class Check:
     target: str = ""
     """The object in the URL: "signal", "upload", "case:<state>", "run" (an integrity check),
     "letter:<state>" (a case and a letter template), "letter_run" (triage's print run, done),
+    "tray" (the demo's letters tray with a new case),
     "key" (a system key of the housing corporation), "notification" (the coordinator of
     Noord's), "webhook" (one of the housing corporation's webhooks), or ""."""
     kwargs: dict[str, str] = field(default_factory=dict)
@@ -271,6 +272,7 @@ API: dict[str, list[Check]] = {
         ),
     ],
     "letter-run-list": [Check("post", LETTER_ROLES, "triage", 202, body=_letter_run)],
+    "tray-letters": [Check("post", LETTER_ROLES, "triage", 202, target="tray", body=_letter_form)],
     # A run is its maker's: another who sends letters does not see it.
     "letter-run-detail": [
         Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
@@ -354,6 +356,7 @@ API: dict[str, list[Check]] = {
         )
     ],
     "notification-list": [Check("get", CASE_ROLES, "coordinator_noord")],
+    "tray-list": [Check("get", CASE_ROLES, "triage")],
     "notification-read": [
         Check("post", CASE_ROLES, "coordinator_noord", target="notification", not_found=("coordinator_zuid",))
     ],
@@ -522,6 +525,7 @@ WEB: dict[str, list[Check]] = {
             not_found=("professional_zuid",),
         )
     ],
+    "letters_web:tray_run": [Check("post", LETTER_ROLES, "triage", 302, target="tray", body=_letter_form)],
     "letters_web:run": [
         Check("get", LETTER_ROLES, "triage", target="letter_run", not_found=("professional_noord",))
     ],
@@ -698,11 +702,14 @@ def _admin_pages(world: SimpleNamespace) -> dict[str, tuple[str, Callable[[Any],
     from django.contrib import admin
     from django.contrib.auth.models import Group
 
-    from signals.models import OrganisationSignalTypes
+    from cases.demo import seed_demo_trays
+    from signals.models import OrganisationSignalTypes, ThreatUrgency
 
     Group.objects.get_or_create(name="Voorbeeld")
     OrganisationSignalTypes.objects.get_or_create(organisation=world.gp)
     _letter_template()
+    seed_demo_trays()
+    ThreatUrgency.objects.get_or_create(threat="eviction", defaults={"priority": 30})
     pages: dict[str, tuple[str, Callable[[Any], bool]]] = {}
     for model, model_admin in admin.site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
@@ -835,6 +842,14 @@ def _target(check: Check, world: SimpleNamespace, api_as: Any) -> tuple[dict[str
     if check.target.startswith("letter:"):
         case_id = _case(world, api_as, check.target.removeprefix("letter:"))
         return {"case_id": case_id, "template_id": _letter_template().pk}, case_id
+    if check.target == "tray":
+        # The demo's letters tray, holding a new case.
+        from cases.demo import seed_demo_trays
+
+        seed_demo_trays()
+        file_case(world, api_as)
+        tray = WorkTray.objects.get(recommended_action="letter")
+        return {"tray_id": tray.pk}, str(tray.pk)
     if check.target == "letter_run":
         body = _letter_run(world)
         run = letter_services.start_print_run(
@@ -935,6 +950,7 @@ def test_visitors_who_are_not_logged_in_are_refused_except_on_public_urls(world,
         "template_id": 987654321,
         **{name: uuid.uuid4() for name in ("contact_id", "goal_id", "action_id", "member_id", "record_id")},
         "webhook_id": uuid.uuid4(),
+        "tray_id": 987654321,
     }
     url = _url(name, check, made)
     response = _ask(name, _client(name, world, None, api_as), check, url, world)

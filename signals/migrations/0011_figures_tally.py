@@ -23,21 +23,16 @@ CREATE FUNCTION figures_working_days(a date, b date) RETURNS integer LANGUAGE sq
       AND NOT EXISTS (SELECT 1 FROM signals_figureholiday h WHERE h.day = g::date)
 $$;
 
--- Repeat signals: the household had a case that was closed before this one
--- opened. When cases carry a repeat flag of their own, this is the one
--- function to change (and then SELECT figures_rebuild()).
-CREATE FUNCTION figures_is_repeat(c cases_case) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM cases_case o
-        WHERE o.household_id = c.household_id AND o.id <> c.id
-          AND o.closed_at < c.opened_at AND o.outcome <> 'merged'
-    )
+-- Repeat and multiple signals: the case's own flags (``Case.repeat``: opened for
+-- a household whose last case closed within the policy's window;
+-- ``Case.multiple``: two or more kinds of creditor within a month). These two
+-- functions are where the figures read them.
+CREATE FUNCTION figures_is_repeat(c cases_case) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT c.repeat
 $$;
 
--- Multiple signals: arrears with two or more kinds of creditor on one case
--- (``Case.creditor_kinds``, comma-separated). The other function to change.
 CREATE FUNCTION figures_is_multiple(c cases_case) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-    SELECT position(',' IN c.creditor_kinds) > 0
+    SELECT c.multiple
 $$;
 
 CREATE FUNCTION figures_first_contact_late(case_id uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
@@ -105,10 +100,10 @@ BEGIN
     -- its last signal) costs a comparison here. (Compared here, not in the
     -- trigger's WHEN, which would stop migrations from changing these columns.)
     IF (OLD.opened_at, OLD.district_id, OLD.first_contact_at, OLD.first_conversation_at,
-        OLD.help_accepted_on, OLD.household_id, OLD.creditor_kinds, OLD.state, OLD.closed_at, OLD.outcome)
+        OLD.help_accepted_on, OLD.repeat, OLD.multiple, OLD.state, OLD.closed_at, OLD.outcome)
        IS NOT DISTINCT FROM
        (NEW.opened_at, NEW.district_id, NEW.first_contact_at, NEW.first_conversation_at,
-        NEW.help_accepted_on, NEW.household_id, NEW.creditor_kinds, NEW.state, NEW.closed_at, NEW.outcome) THEN
+        NEW.help_accepted_on, NEW.repeat, NEW.multiple, NEW.state, NEW.closed_at, NEW.outcome) THEN
         RETURN NULL;
     END IF;
     late := figures_first_contact_late(NEW.id);
@@ -305,7 +300,7 @@ def load_holidays(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_help_accepted_on'),
+        ('cases', '0016_work_trays_and_case_facts'),
         ('signals', '0010_allowed_types_xlsx_and_error_columns'),
     ]
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from coordination import events
 from coordination.models import District, Organisation, PostcodeArea, Role, Team, User
 
 ORGANISATIONS = {
@@ -81,4 +82,6 @@ class Command(BaseCommand):
             user.save()
             if team_name:
                 teams[team_name].members.add(user)
+        # The apps above add theirs (cases: the work trays of a sensible weighing framework).
+        events.demo_seeded.send(sender=self.__class__)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, teams Noord and Zuid."))
