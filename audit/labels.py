@@ -51,6 +51,7 @@ ACTIONS: dict[str, Promise] = {
     "keys.rotate": _("Sleutels vernieuwd"),
     "audit.events.list": _("Toegangslog ingezien"),
     "audit.events.export": _("Toegangslog geëxporteerd"),
+    "ddas.export": _("Levering aan de landelijke monitor (DDAS) gemaakt"),
     "audit.subjects.find": _("Huishouden gezocht in het toegangslog"),
     "audit.subjects.read": _("Overzicht 'wie zag dit huishouden' ingezien"),
     "audit.subjects.export": _("Overzicht 'wie zag dit huishouden' geëxporteerd"),

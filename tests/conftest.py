@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,6 +51,10 @@ def world(db: None) -> SimpleNamespace:
     # Transactional tests flush the tables, data migrations included: put the
     # contract's signal types back the way the migration does.
     importlib.import_module("signals.migrations.0002_signal_types").seed(apps, None)
+    ddas_types = next(
+        Path(__file__).parent.parent.glob("signals/migrations/*_ddas_signal_types_and_fields.py")
+    )
+    importlib.import_module(f"signals.migrations.{ddas_types.stem}").seed(apps, None)
     gp = OrganisationFactory.create(name="Huisartsenpraktijk De Linde", kind=Organisation.Kind.GP)
     housing = OrganisationFactory.create(name="Woonstichting Thuis", kind=Organisation.Kind.HOUSING)
     energy = OrganisationFactory.create(name="Energie Noord", kind=Organisation.Kind.ENERGY)
