@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_stubs_ext import StrPromise
 
 from coordination.models import Team, User
 from helpers.crypto import EncryptedField
@@ -169,7 +170,7 @@ class Outcome(models.TextChoices):
 
 
 # One line per end result under the close form's list: when to choose it.
-OUTCOME_HELP = {
+OUTCOME_HELP: dict[str, StrPromise] = {
     Outcome.ADVICE_QUICK_FIX: _(
         "Het is in het contact zelf opgelost: advies over het budget of een snelle oplossing."
     ),

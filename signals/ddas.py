@@ -57,7 +57,7 @@ SIGNAL_STATUSES = (
 
 # Signal type code -> signal partner. A type an administrator adds and that is
 # not listed here maps by its kind of creditor, else to "Overige".
-SIGNAL_TYPE_PARTNER = {
+SIGNAL_TYPE_PARTNER: dict[str, str] = {
     "rent_arrears": "Huur",
     "energy_arrears": "Energie",
     "energy_end_of_supply": "Energie",
@@ -75,7 +75,7 @@ SIGNAL_TYPE_PARTNER = {
     "school_observation": "Overige",
     "other_observation": "Overige",
 }
-CREDITOR_PARTNER = {
+CREDITOR_PARTNER: dict[str, str] = {
     SignalType.Creditor.HOUSING: "Huur",
     SignalType.Creditor.ENERGY: "Energie",
     SignalType.Creditor.WATER: "Water",
@@ -89,7 +89,7 @@ CREDITOR_PARTNER = {
     SignalType.Creditor.NONE: "Overige",
 }
 
-CHANNEL_KIND = {
+CHANNEL_KIND: dict[str, str] = {
     ContactAttempt.Channel.LETTER: "Brief",
     ContactAttempt.Channel.PHONE: "Telefoon",
     ContactAttempt.Channel.TEXT_MESSAGE: "SMS/Whatsapp",
@@ -104,7 +104,7 @@ CHANNEL_KIND = {
 # Outcome code -> end result ("EnumEindresultaat"). ``merged`` has none: a
 # merged case's signals went to the case it was merged into, which carries
 # them and its end result; the export leaves merged cases out.
-OUTCOME_RESULT = {
+OUTCOME_RESULT: dict[str, str] = {
     Outcome.ADVICE_QUICK_FIX: "(Budget)advies en/of quick fix",
     Outcome.UNREACHABLE: "Definitief geen contact kunnen krijgen",
     Outcome.NO_RESPONSE_AFTER_CONTACT: "Geen reactie na eerder contact",
@@ -126,7 +126,7 @@ EXCLUDED_OUTCOMES = frozenset({Outcome.MERGED})
 
 # The end results that are also a signal status: the case was not taken up
 # for that reason. Every other end result means the signal was picked up.
-_RESULT_IS_STATUS = frozenset(
+_RESULT_IS_STATUS: frozenset[str] = frozenset(
     {
         Outcome.ALREADY_IN_DEBT_CARE,
         Outcome.DECEASED,
@@ -153,7 +153,7 @@ def signal_partner(signal_type: SignalType) -> str:
 
 
 def contact_kind(channel: str) -> str:
-    return CHANNEL_KIND.get(channel, "Onbekend")  # type: ignore[call-overload]
+    return CHANNEL_KIND.get(channel, "Onbekend")
 
 
 def part_of_day(at: datetime.datetime) -> str:
@@ -171,7 +171,7 @@ def part_of_day(at: datetime.datetime) -> str:
 
 def end_result(outcome: str) -> str | None:
     """The DDAS end result of an outcome code; None for ``merged`` and for no outcome."""
-    return OUTCOME_RESULT.get(outcome)  # type: ignore[call-overload]
+    return OUTCOME_RESULT.get(outcome)
 
 
 def case_status(state: str, outcome: str, reopened: bool) -> str:
@@ -185,7 +185,7 @@ def case_status(state: str, outcome: str, reopened: bool) -> str:
     """
     if state == State.CLOSED:
         if outcome in _RESULT_IS_STATUS:
-            return OUTCOME_RESULT[outcome]  # type: ignore[index]
+            return OUTCOME_RESULT[outcome]
         return PICKED_UP
     if state == State.NEW and not reopened:
         return NOT_YET

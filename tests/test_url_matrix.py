@@ -137,8 +137,8 @@ TRANSITION_CHECKS: list[tuple[str, str, str, Body, tuple[str, ...]]] = [
     ("reassign", "lead_assigned", "coordinator_noord", _other_lead, ("professional_noord",)),
     ("start_monitoring", "planned", "professional_noord", {}, ("coordinator_noord",)),
     ("resume", "monitoring", "professional_noord", {}, ("coordinator_noord",)),
-    ("close", "new", "triage", {"outcome": "duplicate"}, ()),
-    ("close", "in_progress", "professional_noord", {"outcome": "help_accepted"}, ()),
+    ("close", "new", "triage", {"outcome": "not_picked_up_repeat"}, ()),
+    ("close", "in_progress", "professional_noord", {"outcome": "referral_financial"}, ()),
     ("reroute", "lead_assigned", "coordinator_noord", _other_team, ("professional_noord",)),
     ("reopen", "closed", "professional_noord", {"reason": "Per ongeluk afgesloten"}, ()),
 ]
@@ -704,7 +704,7 @@ def _case(world: SimpleNamespace, api_as: Any, state: str) -> str:
     case_id = file_case(world, api_as)
     if state == "closed":
         advance(world, api_as, case_id, "in_progress")
-        step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+        step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
         return case_id
     if state in ("planned", "monitoring"):
         advance(world, api_as, case_id, "in_progress")
