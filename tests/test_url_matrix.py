@@ -48,6 +48,7 @@ ROLE_ACTORS = {
     "professional": "professional_noord",
     "auditor": "auditor",
     "admin": "beheer",
+    "monitor": "monitor",
 }
 
 # Pages of one's own account: for everyone logged in, whatever their role.
@@ -353,6 +354,8 @@ API: dict[str, list[Check]] = {
         _correction("delete", "network", REMOVAL, 204),
     ],
     "figures": [Check("get", _for("triage", "coordinator", "admin", "auditor"), "auditor")],
+    # The delivery to the national monitor: the monitor only, the administrator neither.
+    "ddas-export": [Check("get", _for("monitor"), "monitor", query="start=2026-01-01&end=2026-12-31")],
     "audit-events": [Check("get", _for("auditor"), "auditor")],
     "audit-verify": [
         Check("get", _for("auditor"), "auditor"),
@@ -590,6 +593,13 @@ def _url_arguments(
         elif isinstance(entry, URLPattern):
             found[f"{namespace}{entry.name or entry.pattern}"] = arguments
     return found
+
+
+@pytest.fixture(autouse=True)
+def _ddas_settings(request: pytest.FixtureRequest) -> None:
+    # The monitor's export answers 400 until the municipality's DDAS settings are filled in.
+    if "world" in request.fixturenames:
+        request.getfixturevalue("ddas_settings")
 
 
 def test_every_url_is_in_the_matrix():

@@ -40,16 +40,8 @@ PERIOD = {"start": "2026-10-01", "end": "2026-10-31"}
 
 
 @pytest.fixture
-def monitor(world):
-    policy = Policy.current()
-    policy.ddas_municipality_code = "0363"
-    policy.ddas_municipality_name = "Gemeente Amsterdam"
-    policy.ddas_kvk_number = "34366966"
-    policy.ddas_supplier_code = "SCHAKELPUNT"
-    policy.ddas_contact_name = "Mo Nitor"
-    policy.ddas_contact_email = "monitor@example.org"
-    policy.save()
-    return UserFactory.create(username="monitor", organisation=world.municipality, roles=[Role.MONITOR])
+def monitor(world, ddas_settings):
+    return world.monitor
 
 
 @pytest.fixture
