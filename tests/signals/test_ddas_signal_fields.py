@@ -4,7 +4,6 @@ through the API, the web form, a bulk file (with Dutch headers) and the intake s
 from __future__ import annotations
 
 import datetime
-import io
 import zoneinfo
 
 import jsonschema
@@ -31,10 +30,18 @@ def test_the_api_stores_crisis_handover_and_signal_date(world, api_as):
         default = _file(api_as, world.corporatie, partner_reference="HUUR-2")
         assert default.status_code == 201
     stored = Signal.objects.get(pk=response.json()["id"])
-    assert (stored.crisis, stored.warm_handover, stored.signal_date) == (True, True, datetime.date(2026, 10, 1))
+    assert (stored.crisis, stored.warm_handover, stored.signal_date) == (
+        True,
+        True,
+        datetime.date(2026, 10, 1),
+    )
     plain = Signal.objects.get(pk=default.json()["id"])
     # Not given: the day it was received, in the municipality's time zone.
-    assert (plain.crisis, plain.warm_handover, plain.signal_date) == (False, False, datetime.date(2026, 10, 5))
+    assert (plain.crisis, plain.warm_handover, plain.signal_date) == (
+        False,
+        False,
+        datetime.date(2026, 10, 5),
+    )
 
 
 def test_a_signal_date_in_the_future_is_refused(world, api_as):
@@ -65,15 +72,19 @@ def test_the_web_form_posts_the_same_fields(world):
         response = client.post("/signalen/nieuw/", form)
     assert response.status_code in (200, 302), response.content[:500]
     stored = Signal.objects.get()
-    assert (stored.crisis, stored.warm_handover, stored.signal_date) == (True, True, datetime.date(2026, 10, 2))
+    assert (stored.crisis, stored.warm_handover, stored.signal_date) == (
+        True,
+        True,
+        datetime.date(2026, 10, 2),
+    )
 
 
 def test_a_bulk_file_takes_the_fields_under_dutch_headers(world, api_as, django_capture_on_commit_callbacks):
     content = (
-        "soort_signaal;kenmerk;achternaam;geboortedatum;bedrag_achterstand;crisissignaal;warme_overdracht;signaaldatum\n"
-        "rent_arrears;BULK-1;Jansen;12-03-1984;850,00;ja;nee;02-10-2026\n"
-        "rent_arrears;BULK-2;Pietersen;12-03-1985;850,00;nee;ja;\n"
-    ).encode()
+        b"soort_signaal;kenmerk;achternaam;geboortedatum;bedrag_achterstand;crisissignaal;warme_overdracht;signaaldatum\n"
+        b"rent_arrears;BULK-1;Jansen;12-03-1984;850,00;ja;nee;02-10-2026\n"
+        b"rent_arrears;BULK-2;Pietersen;12-03-1985;850,00;nee;ja;\n"
+    )
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         response = api_as(world.corporatie).post(
             "/api/v1/signals/bulk/", {"file": SimpleUploadedFile("maand.csv", content)}, format="multipart"
