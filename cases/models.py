@@ -177,7 +177,7 @@ OUTCOME_HELP: dict[str, StrPromise] = {
     Outcome.UNREACHABLE: _("Na alle contactpogingen is er nooit contact geweest."),
     Outcome.NO_RESPONSE_AFTER_CONTACT: _("Er was eerder contact, daarna reageert de inwoner niet meer."),
     Outcome.ALREADY_IN_DEBT_CARE: _("De inwoner heeft al schuldhulpverlening (of is daar aangemeld)."),
-    Outcome.OTHER_ONGOING_SUPPORT: _("De inwoner heeft al ander lopend hulp- of begeleidingstraject."),
+    Outcome.OTHER_ONGOING_SUPPORT: _("De inwoner heeft al een ander lopend hulp- of begeleidingstraject."),
     Outcome.SOLVED_BY_RESIDENT: _("De inwoner heeft de achterstand zelf betaald of een regeling getroffen."),
     Outcome.DECEASED: _("De inwoner is overleden."),
     Outcome.DECLINED_HELP: _("De inwoner regelt het zelf of wil geen hulp vanuit vroegsignalering."),
