@@ -34,7 +34,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,9 +191,9 @@ def _organisation(policy: Policy) -> dict[str, Any]:
     return found
 
 
-def _cases_in(first: datetime.datetime, after: datetime.datetime) -> list[Case]:
+def _cases_in(first: datetime.datetime, after: datetime.datetime) -> QuerySet[Case]:
     active = Q(opened_at__lt=after) & (Q(closed_at__isnull=True) | Q(closed_at__gte=first))
-    return list(Case.objects.filter(active).exclude(outcome=Outcome.MERGED).order_by("opened_at", "id"))
+    return Case.objects.filter(active).exclude(outcome=Outcome.MERGED)
 
 
 def _grouped(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
@@ -221,8 +221,11 @@ def build_export(
     _settings(policy)
     now = now or timezone.now()
 
-    cases = _cases_in(first, after)
-    case_ids = [case.pk for case in cases]
+    # The related rows are selected by a subquery, not a list of ids: a large city's
+    # year holds more cases than one statement may carry parameters.
+    included = _cases_in(first, after)
+    case_ids = included.values("pk")
+    cases = list(included.order_by("opened_at", "id"))
     by_id = {case.pk: case for case in cases}
     in_cases = list(
         Signal.objects.filter(case_id__in=case_ids).select_related("signal_type").order_by("received_at")
