@@ -68,6 +68,7 @@ ACTIONS: dict[str, Promise] = {
     "figures.read": _("Cijfers ingezien"),
     "figures.export": _("Cijfers geëxporteerd"),
     "audit.events.export": _("Toegangslog geëxporteerd"),
+    "ddas.export": _("Levering aan de landelijke monitor (DDAS) gemaakt"),
     "audit.subjects.find": _("Huishouden gezocht in het toegangslog"),
     "audit.subjects.read": _("Overzicht 'wie zag dit huishouden' ingezien"),
     "audit.subjects.export": _("Overzicht 'wie zag dit huishouden' geëxporteerd"),

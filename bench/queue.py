@@ -166,8 +166,8 @@ def generate(database: str, cases: int, signals: int) -> None:
                     NULL,
                     CASE WHEN state = 'closed' THEN opened + interval '60 days' END,
                     CASE WHEN state = 'closed' THEN
-                         (ARRAY['help_accepted', 'solved_with_creditor', 'declined_help', 'unreachable',
-                                'no_problem_found'])[1 + (i %% 5)]
+                         (ARRAY['referral_financial', 'solved_by_resident', 'declined_help', 'unreachable',
+                                'not_picked_up_unfounded'])[1 + (i %% 5)]
                          ELSE '' END,
                     NULL,
                     CASE WHEN t < 10 THEN %(t_threat)s::bigint WHEN t < 25 THEN %(t_young)s::bigint

@@ -7,7 +7,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.matching import SUBJECT_FIELDS, Evidence
-from cases.models import CLOSING_OUTCOMES, Case, ContactAttempt, Priority, RecommendedAction, State
+from cases.models import (
+    CLOSING_OUTCOMES,
+    LEGACY_OUTCOMES,
+    Case,
+    ContactAttempt,
+    Priority,
+    RecommendedAction,
+    State,
+)
 from helpers.serializers import RowIdField, StrictSerializer
 
 
@@ -119,7 +127,7 @@ class ContactSerializer(serializers.ModelSerializer[ContactAttempt]):
 
     class Meta:
         model = ContactAttempt
-        fields = ("id", "channel", "result", "at", "note", "by")
+        fields = ("id", "channel", "result", "reached", "at", "note", "by")
 
 
 class PlanActionSerializer(serializers.Serializer[Any]):
@@ -257,7 +265,16 @@ class TransitionInputSerializer(StrictSerializer):
     team = serializers.UUIDField(required=False, allow_null=True)
     lead = RowIdField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    outcome = serializers.ChoiceField(choices=CLOSING_OUTCOMES, required=False)
+    outcome = serializers.ChoiceField(
+        choices=[*CLOSING_OUTCOMES, *((old, f"{old} → {new}") for old, new in LEGACY_OUTCOMES.items())],
+        required=False,
+        help_text=(
+            "For close: one of the sixteen DDAS v1.2 end results. The codes used before them are "
+            "still accepted and stored as the end result they became: "
+            + "; ".join(f"{old} → {new}" for old, new in LEGACY_OUTCOMES.items())
+            + ". not_picked_up_other needs a reason."
+        ),
+    )
 
 
 class ContactInputSerializer(StrictSerializer):

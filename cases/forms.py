@@ -15,6 +15,7 @@ from helpers.forms import Choice, FormField, WebForm
 
 from .models import (
     CLOSING_OUTCOMES,
+    OUTCOME_HELP,
     Case,
     CasePlan,
     ContactAttempt,
@@ -131,16 +132,22 @@ def transition_form(name: str, case: Case | None) -> WebForm:
             fields.append(
                 FormField(
                     "outcome",
-                    _("Uitkomst"),
-                    "select",
+                    _("Eindresultaat"),
+                    "radio",
                     required=True,
-                    choices=_choices(CLOSING_OUTCOMES, _("Kies een uitkomst")),
+                    hint=_(
+                        "De eindresultaten van de landelijke monitor (DDAS): kies wat het gesprek opleverde."
+                    ),
+                    choices=[
+                        Choice(str(value), str(label), help=str(OUTCOME_HELP.get(value, "")))
+                        for value, label in CLOSING_OUTCOMES
+                    ],
                 )
             )
         elif input_name == "reason":
             required = name in ("decline", "reassign", "reroute", "reopen")
             hint = {
-                "close": _("Verplicht bij de uitkomst 'Anders'."),
+                "close": _("Verplicht bij de uitkomst 'Niet opgepakt: andere reden'."),
                 "refer_to_team": _("Verplicht bij een ander team dan dat van de postcode."),
                 "reopen": _("Waarom de casus weer open moet; komt in de tijdlijn."),
             }.get(name, "")

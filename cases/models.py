@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_stubs_ext import StrPromise
 
 from coordination.models import Team, User
 from helpers.crypto import EncryptedField
@@ -143,19 +145,81 @@ class Priority(models.IntegerChoices):
 
 
 class Outcome(models.TextChoices):
-    HELP_ACCEPTED = "help_accepted", _("Hulp geaccepteerd – doorverwezen naar schuldhulpverlening")
-    SOLVED_WITH_CREDITOR = "solved_with_creditor", _("Opgelost met schuldeiser (regeling)")
-    ALREADY_IN_CARE = "already_in_care", _("Ontvangt al hulp")
-    DECLINED_HELP = "declined_help", _("Hulp geweigerd")
-    UNREACHABLE = "unreachable", _("Onbereikbaar na pogingen")
-    NO_PROBLEM_FOUND = "no_problem_found", _("Geen probleem gevonden")
-    MOVED_AWAY = "moved_away", _("Verhuisd buiten de gemeente")
-    DECEASED = "deceased", _("Overleden")
-    BELOW_THRESHOLD = "below_threshold", _("Onder de drempel")
-    DUPLICATE = "duplicate", _("Dubbel signaal")
-    OTHER = "other", _("Anders (reden verplicht)")
-    # Set by merging only (``cases.moves``), never chosen on the close form.
+    """The end results of DDAS v1.2 (VNG Realisatie, "EnumEindresultaat"): the label is
+    the standard's own text, so every municipality registers a conversation alike."""
+
+    ADVICE_QUICK_FIX = "advice_quick_fix", _("(Budget)advies en/of quick fix")
+    UNREACHABLE = "unreachable", _("Definitief geen contact kunnen krijgen")
+    NO_RESPONSE_AFTER_CONTACT = "no_response_after_contact", _("Geen reactie na eerder contact")
+    ALREADY_IN_DEBT_CARE = "already_in_debt_care", _("Inwoner al bekend bij schuldhulpverlening")
+    OTHER_ONGOING_SUPPORT = "other_ongoing_support", _("Inwoner heeft al een ander lopend traject")
+    SOLVED_BY_RESIDENT = "solved_by_resident", _("Inwoner heeft zelf al betaald/betalingsregeling getroffen")
+    DECEASED = "deceased", _("Inwoner is overleden")
+    DECLINED_HELP = "declined_help", _("Inwoner regelt het zelf/hoeft geen hulp vanuit vroegsignalering")
+    NOT_PICKED_UP_OTHER = "not_picked_up_other", _("Niet opgepakt: andere reden")
+    NOT_PICKED_UP_REPEAT = "not_picked_up_repeat", _("Niet opgepakt: herhaalde melding")
+    NOT_PICKED_UP_UNFOUNDED = "not_picked_up_unfounded", _("Niet opgepakt: onterecht signaal")
+    MOVED_AWAY = "moved_away", _("Persoon is geen inwoner (meer) in de gemeente")
+    REFERRAL = "referral", _("Vervolghulp en/of verwijzing")
+    REFERRAL_FINANCIAL = "referral_financial", _("Vervolghulp en/of verwijzing financieel")
+    REFERRAL_NON_FINANCIAL = "referral_non_financial", _("Vervolghulp en/of verwijzing niet financieel")
+    REFERRAL_WITHOUT_RESIDENT = "referral_without_resident", _("Verwijzing zonder tussenkomst inwoner")
+    # Set by merging only (``cases.moves``), never chosen on the close form: the
+    # case's signals and casework went on in the case it was merged into.
     MERGED = "merged", _("Samengevoegd met een andere casus")
+
+
+# One line per end result under the close form's list: when to choose it.
+OUTCOME_HELP: dict[str, StrPromise] = {
+    Outcome.ADVICE_QUICK_FIX: _(
+        "Het is in het contact zelf opgelost: advies over het budget of een snelle oplossing."
+    ),
+    Outcome.UNREACHABLE: _("Na alle contactpogingen is er nooit contact geweest."),
+    Outcome.NO_RESPONSE_AFTER_CONTACT: _("Er was eerder contact, daarna reageert de inwoner niet meer."),
+    Outcome.ALREADY_IN_DEBT_CARE: _("De inwoner heeft al schuldhulpverlening (of is daar aangemeld)."),
+    Outcome.OTHER_ONGOING_SUPPORT: _("De inwoner heeft al een ander lopend hulp- of begeleidingstraject."),
+    Outcome.SOLVED_BY_RESIDENT: _("De inwoner heeft de achterstand zelf betaald of een regeling getroffen."),
+    Outcome.DECEASED: _("De inwoner is overleden."),
+    Outcome.DECLINED_HELP: _("De inwoner regelt het zelf of wil geen hulp vanuit vroegsignalering."),
+    Outcome.NOT_PICKED_UP_OTHER: _(
+        "Niet opgepakt om een andere reden (bijvoorbeeld onder de drempel); noem de reden."
+    ),
+    Outcome.NOT_PICKED_UP_REPEAT: _("Niet opgepakt: dezelfde achterstand is al eerder gemeld."),
+    Outcome.NOT_PICKED_UP_UNFOUNDED: _(
+        "Niet opgepakt: het signaal bleek onterecht (geen achterstand, verkeerd adres)."
+    ),
+    Outcome.MOVED_AWAY: _("De persoon woont niet (meer) in de gemeente."),
+    Outcome.REFERRAL: _("Hulp geaccepteerd: vervolghulp of verwijzing, soort niet vastgelegd."),
+    Outcome.REFERRAL_FINANCIAL: _(
+        "Hulp geaccepteerd: doorverwezen naar financiële hulp, zoals schuldhulpverlening."
+    ),
+    Outcome.REFERRAL_NON_FINANCIAL: _(
+        "Hulp geaccepteerd: doorverwezen naar andere hulp, zoals maatschappelijk werk."
+    ),
+    Outcome.REFERRAL_WITHOUT_RESIDENT: _(
+        "Doorverwezen zonder dat de inwoner zelf betrokken was (bijvoorbeeld met een collega)."
+    ),
+}
+
+# The outcome codes used before the DDAS end results: the API still takes them
+# and stores the end result each one became (migration cases 0016 did the same
+# to the cases closed with them).
+LEGACY_OUTCOMES = {
+    "help_accepted": Outcome.REFERRAL_FINANCIAL,
+    "solved_with_creditor": Outcome.SOLVED_BY_RESIDENT,
+    "already_in_care": Outcome.ALREADY_IN_DEBT_CARE,
+    "no_problem_found": Outcome.NOT_PICKED_UP_UNFOUNDED,
+    # A signal under the type's minimum amount is a real arrear that the
+    # municipality chose not to take up: "another reason", not "unfounded".
+    "below_threshold": Outcome.NOT_PICKED_UP_OTHER,
+    "duplicate": Outcome.NOT_PICKED_UP_REPEAT,
+    "other": Outcome.NOT_PICKED_UP_OTHER,
+}
+
+
+def outcome_code(value: str) -> str:
+    """The end result for ``value``: itself, or the one an old code became."""
+    return str(LEGACY_OUTCOMES.get(value, value))
 
 
 class Deadline(models.TextChoices):
@@ -179,7 +243,23 @@ CLOSING_OUTCOMES = tuple((value, label) for value, label in Outcome.choices if v
 
 # Closing a case with one of these outcomes tells the partner "not picked up".
 NOT_PICKED_UP_OUTCOMES = frozenset(
-    {Outcome.BELOW_THRESHOLD, Outcome.DUPLICATE, Outcome.UNREACHABLE, Outcome.DECLINED_HELP}
+    {
+        Outcome.NOT_PICKED_UP_OTHER,
+        Outcome.NOT_PICKED_UP_REPEAT,
+        Outcome.NOT_PICKED_UP_UNFOUNDED,
+        Outcome.UNREACHABLE,
+        Outcome.DECLINED_HELP,
+    }
+)
+
+# Closing with a referral is help accepted: the day is recorded and the partner hears it.
+HELP_ACCEPTED_OUTCOMES = frozenset(
+    {
+        Outcome.REFERRAL,
+        Outcome.REFERRAL_FINANCIAL,
+        Outcome.REFERRAL_NON_FINANCIAL,
+        Outcome.REFERRAL_WITHOUT_RESIDENT,
+    }
 )
 
 
@@ -478,7 +558,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.outcome = outcome
         self.outcome_reason = reason_text or None
         self.closed_at = at or timezone.now()
-        if outcome == Outcome.HELP_ACCEPTED and self.help_accepted_on is None:
+        if outcome in HELP_ACCEPTED_OUTCOMES and self.help_accepted_on is None:
             self.help_accepted_on = timezone.localdate(self.closed_at)
 
     @transition(field=state, source=State.CLOSED, target=RETURN_VALUE(State.IN_PROGRESS, State.TRIAGE))
@@ -524,6 +604,8 @@ class ContactAttempt(models.Model):
         HOME_VISIT = "home_visit", _("Huisbezoek")
         CARD_LEFT = "card_left", _("Kaartje achtergelaten")
         OFFICE_APPOINTMENT = "office_appointment", _("Afspraak op kantoor")
+        ADMINISTRATIVE = "administrative", _("Administratief")
+        OTHER = "other", _("Overige")
 
     class Result(models.TextChoices):
         REACHED = "reached", _("Contact gehad")
@@ -536,6 +618,8 @@ class ContactAttempt(models.Model):
     channel = models.CharField(max_length=24, choices=Channel.choices)
     result = models.CharField(max_length=16, choices=Result.choices)
     at = models.DateTimeField(default=timezone.now)
+    # Whether the household was reached (DDAS "bereikt"): follows the result on every save.
+    reached = models.BooleanField(default=False)
     note = EncryptedField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -547,6 +631,20 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.reached = self.result in REACHED_RESULTS
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "result" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reached"}
+        super().save(*args, **kwargs)
+
+
+# The results that say the household was reached: a conversation, an appointment
+# made with them, or their own "no" to help.
+REACHED_RESULTS = frozenset(
+    {ContactAttempt.Result.REACHED, ContactAttempt.Result.APPOINTMENT, ContactAttempt.Result.DECLINED}
+)
 
 
 class PlanGoal(models.Model):

@@ -22,6 +22,7 @@ from coordination.models import Policy
 from helpers.crypto import encrypted_fields
 
 from .models import (
+    HELP_ACCEPTED_OUTCOMES,
     Case,
     CasePlan,
     CaseTransition,
@@ -38,7 +39,12 @@ from .models import (
 )
 
 # Closed with one of these, the household got help.
-HELP_OUTCOMES = frozenset({Outcome.HELP_ACCEPTED, Outcome.SOLVED_WITH_CREDITOR, Outcome.ALREADY_IN_CARE})
+HELP_OUTCOMES = HELP_ACCEPTED_OUTCOMES | {
+    Outcome.ADVICE_QUICK_FIX,
+    Outcome.SOLVED_BY_RESIDENT,
+    Outcome.ALREADY_IN_DEBT_CARE,
+    Outcome.OTHER_ONGOING_SUPPORT,
+}
 
 
 def months_ago(now: datetime.datetime, months: int) -> datetime.datetime:

@@ -27,7 +27,16 @@ from helpers.errors import Conflict
 
 from . import events, notifications, permissions
 from .deadlines import refresh_deadline
-from .models import CLOSING_OUTCOMES, OPEN_STATES, Case, CaseTransition, Notification, Outcome, State
+from .models import (
+    CLOSING_OUTCOMES,
+    OPEN_STATES,
+    Case,
+    CaseTransition,
+    Notification,
+    Outcome,
+    State,
+    outcome_code,
+)
 
 
 def _step(actor: User, case_id: uuid.UUID, name: str) -> tuple[Case, str]:
@@ -172,9 +181,11 @@ def resume(*, actor: User, case_id: uuid.UUID) -> Case:
 @transaction.atomic
 def close(*, actor: User, case_id: uuid.UUID, outcome: str = "", reason: str = "") -> Case:
     case, role = _step(actor, case_id, "close")
+    # The outcome codes from before the DDAS end results still close a case as what they became.
+    outcome = outcome_code(outcome)
     if outcome not in dict(CLOSING_OUTCOMES):
         raise ValidationError({"outcome": _("Kies een uitkomst uit de lijst.")})
-    if outcome == Outcome.OTHER:
+    if outcome == Outcome.NOT_PICKED_UP_OTHER:
         reason = _require_reason(reason)
     return _apply(actor, role, case, "close", reason=reason, outcome=outcome, reason_text=reason)
 

@@ -154,6 +154,21 @@ class PolicyAdmin(admin.ModelAdmin[Policy]):
                 )
             },
         ),
+        (
+            _("Levering aan de landelijke monitor (DDAS)"),
+            {
+                "fields": (
+                    "ddas_municipality_code",
+                    "ddas_municipality_name",
+                    "ddas_kvk_number",
+                    "ddas_supplier_code",
+                    "ddas_contact_name",
+                    "ddas_contact_function",
+                    "ddas_contact_phone",
+                    "ddas_contact_email",
+                )
+            },
+        ),
     )
 
     def has_add_permission(self, request: Any) -> bool:

@@ -29,6 +29,8 @@ class Role(models.TextChoices):
     PROFESSIONAL = "professional", _("Coördinerend professional")
     AUDITOR = "auditor", _("Auditor / FG")
     ADMIN = "admin", _("Functioneel beheerder")
+    # The account through which the delivery to the national monitor (DDAS) is made.
+    MONITOR = "monitor", _("Landelijke monitor (DDAS-levering)")
 
 
 CASE_ROLES = frozenset({Role.TRIAGE, Role.COORDINATOR, Role.PROFESSIONAL})
@@ -365,6 +367,34 @@ class Policy(models.Model):
             "opent een nieuwe casus als herhaalsignaal, gekoppeld aan de vorige. 0: nooit."
         ),
     )
+
+    # The delivery to the national monitor (DDAS Uitwisselmodel Vroegsignalering).
+    ddas_municipality_code = models.CharField(
+        _("gemeentecode (CBS)"),
+        max_length=4,
+        blank=True,
+        default="",
+        help_text=_("Vier cijfers, zoals 0363."),
+    )
+    ddas_municipality_name = models.CharField(
+        _("naam aanleverende organisatie"), max_length=200, blank=True, default=""
+    )
+    ddas_kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True, default="")
+    ddas_supplier_code = models.CharField(
+        _("code gegevensleverancier"),
+        max_length=80,
+        blank=True,
+        default="",
+        help_text=_("De code van de leverancier of hostingpartij die namens de gemeente levert."),
+    )
+    ddas_contact_name = models.CharField(_("contactpersoon: naam"), max_length=200, blank=True, default="")
+    ddas_contact_function = models.CharField(
+        _("contactpersoon: functie"), max_length=200, blank=True, default=""
+    )
+    ddas_contact_phone = models.CharField(
+        _("contactpersoon: telefoonnummer"), max_length=40, blank=True, default=""
+    )
+    ddas_contact_email = models.EmailField(_("contactpersoon: e-mailadres"), blank=True, default="")
 
     class Meta:
         verbose_name = _("termijnen en bewaartermijnen")

@@ -23,13 +23,14 @@ class Choice:
     value: str
     label: str
     data: Mapping[str, str] = field(default_factory=dict)  # data-* attributes for scripts
+    help: str = ""  # a line under the option of a radio list: when to choose it
 
 
 @dataclass
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, email, tel, date, datetime-local, textarea, select, checkbox
+    kind: str = "text"  # text, email, tel, date, datetime-local, textarea, select, radio, checkbox
     required: bool = False
     hint: str = ""
     choices: Sequence[Choice] = ()

@@ -3,7 +3,7 @@
 A second factor is a TOTP authenticator app (``django_otp``'s ``TOTPDevice``)
 with ten recovery codes as a static device beside it, made when the app is
 confirmed by its first code. Triage officers, coordinators, lead
-professionals, auditors, administrators and staff accounts must have one
+professionals, auditors, administrators, the monitor account and staff accounts must have one
 whenever ``REQUIRE_SECOND_FACTOR`` is on (the default outside debug mode);
 partners may set one up, and whoever has one is always asked for it.
 
@@ -27,7 +27,14 @@ from audit.services import record
 from coordination.models import Role, User
 
 # The roles that see many households or govern the service.
-SECOND_FACTOR_ROLES = (Role.TRIAGE, Role.COORDINATOR, Role.PROFESSIONAL, Role.AUDITOR, Role.ADMIN)
+SECOND_FACTOR_ROLES = (
+    Role.TRIAGE,
+    Role.COORDINATOR,
+    Role.PROFESSIONAL,
+    Role.AUDITOR,
+    Role.ADMIN,
+    Role.MONITOR,
+)
 RECOVERY_CODES = 10
 
 WRONG_CODE = _("De code klopt niet of is verlopen. Probeer de nieuwste code uit uw app, of een herstelcode.")

@@ -50,6 +50,9 @@ def example_row(kinds: list[SignalType]) -> dict[str, Any]:
         "threat": "none",
         "children_in_household": "unknown",
         "consent_given": "true" if kind is not None and kind.requires_consent else "false",
+        "crisis": "false",
+        "warm_handover": "false",
+        "signal_date": datetime.date(2026, 7, 1),
     }
 
 
@@ -138,6 +141,9 @@ def _help(column: str) -> str:
         "arrears_since": _("dd-mm-jjjj of jjjj-mm-dd."),
         "threat": _("none, eviction, disconnection of end_of_supply (of: geen, huisuitzetting, afsluiting)."),
         "children_in_household": _("yes, no of unknown (of: ja, nee, onbekend)."),
+        "crisis": _("true of false (of: ja, nee): een crisissignaal."),
+        "warm_handover": _("true of false (of: ja, nee): u heeft de bewoner al gesproken."),
+        "signal_date": _("dd-mm-jjjj of jjjj-mm-dd: de dag waarop u het signaal verstuurt; leeg is vandaag."),
         "consent_given": _(
             "true of false (of: ja, nee). Nodig bij signalen van huisarts, school en anderen."
         ),

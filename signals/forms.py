@@ -25,6 +25,13 @@ SEEDED_TYPE_NAMES = (
     gettext_noop("Signaal huisarts"),
     gettext_noop("Signaal school"),
     gettext_noop("Ander signaal (werkgever, maatschappelijk werk)"),
+    gettext_noop("Hypotheekachterstand"),
+    gettext_noop("Achterstand Belastingdienst"),
+    gettext_noop("Terugvordering Dienst Toeslagen"),
+    gettext_noop("Achterstand eigen bijdrage CAK"),
+    gettext_noop("Wanbetaling zorgverzekering (CAK)"),
+    gettext_noop("Achterstand DUO"),
+    gettext_noop("Andere betalingsachterstand"),
 )
 
 # Shown per signal type: the page's script hides a group that does not apply;
@@ -110,6 +117,23 @@ def signal_form(kinds: list[SignalType]) -> WebForm:
                 value=Children.UNKNOWN,
             ),
             FormField(
+                "signal_date",
+                _("Datum signaal"),
+                "date",
+                width="m",
+                hint=_("De dag waarop u het signaal verstuurt; leeg is vandaag. Niet in de toekomst."),
+            ),
+            FormField(
+                "crisis",
+                _("Crisissignaal: de situatie vraagt om directe actie"),
+                "checkbox",
+            ),
+            FormField(
+                "warm_handover",
+                _("Warme overdracht: u heeft de bewoner al gesproken en vraagt de gemeente het op te pakken"),
+                "checkbox",
+            ),
+            FormField(
                 "note",
                 _("Toelichting"),
                 "textarea",
@@ -141,6 +165,9 @@ def payload(values: dict[str, str]) -> dict[str, Any]:
         "children_in_household": values.get("children_in_household") or Children.UNKNOWN,
         "note": values.get("note", ""),
         "consent_given": values.get("consent_given") == "true",
+        "crisis": values.get("crisis") == "true",
+        "warm_handover": values.get("warm_handover") == "true",
+        "signal_date": values.get("signal_date") or None,
     }
 
 

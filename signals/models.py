@@ -24,6 +24,12 @@ class SignalType(models.Model):
         ENERGY = "energy", _("Energie")
         WATER = "water", _("Water")
         HEALTH_INSURANCE = "health_insurance", _("Zorgverzekering")
+        MORTGAGE = "mortgage", _("Hypotheek")
+        TAX = "tax", _("Belastingdienst")
+        BENEFITS = "benefits", _("Dienst Toeslagen")
+        CAK = "cak", _("CAK")
+        STUDENT_FINANCE = "student_finance", _("DUO")
+        OTHER = "other", _("Overige schuldeiser")
         NONE = "", _("Geen schuldeiser")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -187,6 +193,12 @@ class Signal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     received_at = models.DateTimeField(default=timezone.now)
+    # From the national DDAS model: a crisis signal, a warm handover (the partner
+    # already spoke with the person), and the day the partner sent it (the day
+    # received unless the partner says otherwise; never in the future).
+    crisis = models.BooleanField(default=False)
+    warm_handover = models.BooleanField(default=False)
+    signal_date = models.DateField(default=timezone.localdate)
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RECEIVED)
     # When the status last changed; NULL while it is the status it was filed with.
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -213,6 +213,20 @@ class SignalInputSerializer(StrictSerializer):
     children_in_household = _choice(Children.choices, default=Children.UNKNOWN)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     consent_given = serializers.BooleanField(default=False)
+    crisis = serializers.BooleanField(default=False, help_text="A crisis signal (DDAS crisissignaal).")
+    warm_handover = serializers.BooleanField(
+        default=False,
+        help_text="The partner already spoke with the person and asks the municipality to take it up "
+        "(DDAS warmeOverdracht).",
+    )
+    signal_date = PlainDateField(
+        quote=True,
+        required=False,
+        allow_null=True,
+        validators=[validators.validate_not_future],
+        help_text="The day the partner sent the signal (DDAS signaaldatum); the day received when absent. "
+        "Not in the future.",
+    )
 
     def cross_checks(self, attrs: dict[str, Any]) -> dict[str, str]:
         signal_type: SignalType | None = attrs.get("signal_type")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_many
@@ -297,6 +298,9 @@ def _build(actor: User, org_id: int, data: dict[str, Any], keys: _Keyed) -> Sign
         children_in_household=data.get("children_in_household", "unknown"),
         note=data.get("note") or None,
         consent_given=bool(data.get("consent_given")),
+        crisis=bool(data.get("crisis")),
+        warm_handover=bool(data.get("warm_handover")),
+        signal_date=data.get("signal_date") or timezone.localdate(),
         postcode_area=(subject.get("postcode") or "")[:4],
     )
     for name in SUBJECT_TEXT_FIELDS:
@@ -336,6 +340,7 @@ def _arrival(signal: Signal, subject: dict[str, Any]) -> Arrival:
             signal_type=signal.signal_type.code,
             arrears_amount=signal.arrears_amount,
             priority=signal_priority(signal),
+            crisis=signal.crisis,
             received_at=signal.received_at,
         ),
         signal_id=str(signal.pk),

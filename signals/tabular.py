@@ -66,6 +66,10 @@ ALIASES: dict[str, str] = {
     "opmerking": "note",
     "toestemming": "consent_given",
     "toestemming_bewoner": "consent_given",
+    "crisissignaal": "crisis",
+    "warme_overdracht": "warm_handover",
+    "signaaldatum": "signal_date",
+    "datum_signaal": "signal_date",
 }
 
 # The Dutch header the templates use for each API field (the first alias above).
@@ -85,6 +89,8 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     },
     "children_in_household": {"ja": "yes", "nee": "no", "onbekend": "unknown"},
     "consent_given": {"ja": "true", "j": "true", "nee": "false", "n": "false"},
+    "crisis": {"ja": "true", "j": "true", "nee": "false", "n": "false"},
+    "warm_handover": {"ja": "true", "j": "true", "nee": "false", "n": "false"},
 }
 
 # The template's example row carries this reference: a file that still holds it is told so.

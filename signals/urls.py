@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, intake_schema, webhook_api
+from . import api, ddas_api, intake_schema, webhook_api
 
 urlpatterns = [
     path("signals/", api.SignalListCreateApi.as_view(), name="signal-list"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("signals/bulk/<uuid:upload_id>/", api.BulkUploadDetailApi.as_view(), name="signal-bulk-detail"),
     path("signals/bulk/<uuid:upload_id>/errors.csv", api.BulkErrorsApi.as_view(), name="signal-bulk-errors"),
     path("figures/", api.FiguresApi.as_view(), name="figures"),
+    path("ddas/", ddas_api.DdasExportApi.as_view(), name="ddas-export"),
     path("signals/schema.json", intake_schema.SignalSchemaApi.as_view(), name="signal-schema"),
     path("webhooks/", webhook_api.WebhookListCreateApi.as_view(), name="webhook-list"),
     path("webhooks/<uuid:webhook_id>/", webhook_api.WebhookDetailApi.as_view(), name="webhook-detail"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.apps import apps
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from coordination.models import ApiToken, Organisation, Role, User
+from coordination.models import ApiToken, Organisation, Policy, Role, User
 from coordination.tokens import digest, new_secret
 
 from .factories import OrganisationFactory, UserFactory, team_with_area
@@ -50,6 +51,10 @@ def world(db: None) -> SimpleNamespace:
     # Transactional tests flush the tables, data migrations included: put the
     # contract's signal types back the way the migration does.
     importlib.import_module("signals.migrations.0002_signal_types").seed(apps, None)
+    ddas_types = next(
+        Path(__file__).parent.parent.glob("signals/migrations/*_ddas_signal_types_and_fields.py")
+    )
+    importlib.import_module(f"signals.migrations.{ddas_types.stem}").seed(apps, None)
     gp = OrganisationFactory.create(name="Huisartsenpraktijk De Linde", kind=Organisation.Kind.GP)
     housing = OrganisationFactory.create(name="Woonstichting Thuis", kind=Organisation.Kind.HOUSING)
     energy = OrganisationFactory.create(name="Energie Noord", kind=Organisation.Kind.ENERGY)
@@ -77,6 +82,7 @@ def world(db: None) -> SimpleNamespace:
         professional_zuid=user("professional-zuid", municipality, Role.PROFESSIONAL),
         auditor=user("auditor", municipality, Role.AUDITOR),
         beheer=user("beheer", municipality, Role.ADMIN),
+        monitor=user("monitor", municipality, Role.MONITOR),
     )
     noord.members.add(w.coordinator_noord, w.professional_noord)
     zuid.members.add(w.coordinator_zuid, w.professional_zuid)
@@ -111,3 +117,17 @@ def api_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def ddas_settings(db: None) -> Policy:
+    """The municipality's settings for the delivery to the national monitor, filled in."""
+    policy = Policy.current()
+    policy.ddas_municipality_code = "0363"
+    policy.ddas_municipality_name = "Gemeente Amsterdam"
+    policy.ddas_kvk_number = "34366966"
+    policy.ddas_supplier_code = "SCHAKELPUNT"
+    policy.ddas_contact_name = "Mo Nitor"
+    policy.ddas_contact_email = "monitor@example.org"
+    policy.save()
+    return policy

@@ -1,7 +1,7 @@
-"""A bounded schemathesis run over the OpenAPI schema, as a partner, triage and a coordinator.
+"""A bounded schemathesis run over the OpenAPI schema, as a partner, triage, a coordinator and the monitor.
 
 Every operation gets generated requests (valid and invalid) with each of the
-three tokens: none may answer 5xx, and every status it answers must be in the
+four tokens: none may answer 5xx, and every status it answers must be in the
 schema. The schema is read from the running application, so a new endpoint is
 covered as soon as it is routed.
 """
@@ -22,7 +22,7 @@ from coordination.models import User
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 
-# About 3 x 20 operations x 40 examples: a few thousand requests in all.
+# About 4 x 20 operations x 40 examples: a few thousand requests in all.
 EXAMPLES = 40
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance]
 
@@ -36,11 +36,13 @@ def _token(user: User) -> str:
 
 
 @pytest.fixture
-def tokens(world: SimpleNamespace) -> dict[str, str]:
+def tokens(world: SimpleNamespace, ddas_settings: Any) -> dict[str, str]:
     return {
         "partner": _token(world.corporatie),
         "triage": _token(world.triage),
         "coordinator": _token(world.coordinator_noord),
+        # The delivery to the national monitor is the monitor's alone.
+        "monitor": _token(world.monitor),
     }
 
 

@@ -67,6 +67,7 @@ ACTORS = {
     "professional": "professional_noord",
     "auditor": "auditor",
     "admin": "beheer",
+    "monitor": "monitor",
 }
 CASES = [(name, role) for name, (_, roles) in sorted(MATRIX.items()) for role in sorted(roles)]
 

@@ -76,7 +76,7 @@ def _case(world: Any, n: int, full: bool) -> Case:
             due_at=AT + datetime.timedelta(days=28),
             overdue=True,
             closed_at=AT,
-            outcome="other",
+            outcome="not_picked_up_other",
             outcome_reason="Verhuisd naar familie in Groningen",
         )
     return case

@@ -27,7 +27,7 @@ def test_a_bsn_finds_the_household_after_its_case_was_erased(world, api_as):
     case_id = file_case(world, api_as, subject__bsn=BSN)
     household = _household(case_id)
     reference = Case.objects.get(pk=case_id).reference
-    step(api_as, world.triage, case_id, "close", outcome="no_problem_found")
+    step(api_as, world.triage, case_id, "close", outcome="not_picked_up_unfounded")
     long_ago = timezone.now() - datetime.timedelta(days=400)
     Case.objects.filter(pk=case_id).update(opened_at=long_ago, closed_at=long_ago)
 
@@ -47,7 +47,7 @@ def test_a_bsn_finds_the_household_after_its_case_was_erased(world, api_as):
 
 def test_a_bsn_finds_every_household_it_matched(world, api_as):
     first = file_case(world, api_as, subject__bsn=BSN, partner_reference="R-1")
-    step(api_as, world.triage, first, "close", outcome="no_problem_found")
+    step(api_as, world.triage, first, "close", outcome="not_picked_up_unfounded")
     long_ago = timezone.now() - datetime.timedelta(days=400)
     Case.objects.filter(pk=first).update(opened_at=long_ago, closed_at=long_ago)
     apply_retention()

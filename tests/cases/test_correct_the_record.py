@@ -208,7 +208,9 @@ def test_a_closed_case_is_not_corrected(world, api_as, case_id):
     contact_id = _contact(world, api_as, case_id)
     lead = api_as(world.professional_noord)
     assert (
-        lead.post(f"/api/v1/cases/{case_id}/close/", {"outcome": "help_accepted"}, format="json").status_code
+        lead.post(
+            f"/api/v1/cases/{case_id}/close/", {"outcome": "referral_financial"}, format="json"
+        ).status_code
         == 200
     )
 

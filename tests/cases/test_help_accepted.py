@@ -36,7 +36,7 @@ def test_a_closed_referral_shows_help_accepted_with_its_date(world, api_as):
     assert _row(api_as, world.corporatie, signal_id)["status"] == "picked_up"
 
     with time_machine.travel(DAY, tick=False):
-        closed = step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+        closed = step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
 
     row = _row(api_as, world.corporatie, signal_id)
     assert row["status"] == "help_accepted"
@@ -73,7 +73,7 @@ def test_the_lead_records_that_help_was_accepted_before_closing(world, api_as, s
 
     # Closing later, even with another outcome, keeps the day the partner was given.
     with time_machine.travel(DAY + datetime.timedelta(days=20), tick=False):
-        step(api_as, world.professional_noord, case_id, "close", outcome="solved_with_creditor")
+        step(api_as, world.professional_noord, case_id, "close", outcome="solved_by_resident")
     row = _row(api_as, world.corporatie, signal_id)
     assert (row["status"], row["help_accepted_on"]) == ("help_accepted", "2026-11-09")
     assert Case.objects.get(pk=case_id).help_accepted_on == datetime.date(2026, 11, 9)
@@ -135,14 +135,14 @@ def test_a_new_signal_about_a_household_that_accepted_help_is_received_until_the
     assert str(Signal.objects.get(pk=row["id"]).case_id) == case_id  # joined the case all the same
 
     step(api_as, world.professional_noord, case_id, "start_monitoring", expect=409)  # no plan goals yet
-    step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+    step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
     assert _row(api_as, world.energie, row["id"])["status"] == "help_accepted"
 
 
 def test_the_partners_pages_show_the_date_and_the_suspension(world, api_as):
     case_id, signal_id = _case_in_progress(world, api_as)
     with time_machine.travel(DAY, tick=False):
-        step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+        step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
     client = Client()
     client.force_login(world.corporatie)
 

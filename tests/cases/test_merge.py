@@ -149,7 +149,7 @@ def test_a_reason_and_another_case_are_needed(world, api_as, payload, field):
 def test_a_closed_case_is_not_merged(world, api_as):
     case_id = file_case(world, api_as)
     other_id = file_case(world, api_as, **household(1))
-    step(api_as, world.triage, other_id, "close", outcome="duplicate")
+    step(api_as, world.triage, other_id, "close", outcome="not_picked_up_repeat")
 
     assert _merge(api_as, world.triage, case_id, other_id).status_code == 409
     assert _merge(api_as, world.triage, other_id, case_id).status_code == 409

@@ -61,7 +61,7 @@ def test_a_signal_for_a_closed_case_opens_a_new_case_for_the_same_household(worl
     case_id = file_case(world, api_as)
     advance(world, api_as, case_id, "triage")
     api_as(world.triage).post(
-        f"/api/v1/cases/{case_id}/close/", {"outcome": "no_problem_found"}, format="json"
+        f"/api/v1/cases/{case_id}/close/", {"outcome": "not_picked_up_unfounded"}, format="json"
     )
 
     response = api_as(world.energie).post(

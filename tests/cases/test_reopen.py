@@ -46,7 +46,7 @@ def test_back_to_its_lead_and_the_partner_sees_it_picked_up(world, api_as):
 
 def test_a_case_closed_in_the_intake_goes_back_to_triage(world, api_as):
     case_id = file_case(world, api_as)
-    step(api_as, world.triage, case_id, "close", outcome="duplicate")
+    step(api_as, world.triage, case_id, "close", outcome="not_picked_up_repeat")
 
     body = step(api_as, world.triage, case_id, "reopen", reason="Geen dubbel")
 
@@ -91,7 +91,7 @@ def test_not_an_open_case(world, api_as):
 
 def test_not_while_the_household_has_a_newer_open_case(world, api_as):
     case_id = file_case(world, api_as)
-    step(api_as, world.triage, case_id, "close", outcome="duplicate")
+    step(api_as, world.triage, case_id, "close", outcome="not_picked_up_repeat")
     newer = file_case(world, api_as, partner_reference="HUUR-2")
     assert newer != case_id
 

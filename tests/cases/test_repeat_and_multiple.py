@@ -8,7 +8,7 @@ import datetime
 from django.utils import timezone
 
 from cases.demo import seed_demo_trays
-from cases.models import Case, Priority
+from cases.models import Case, Priority, WorkTray
 from coordination.models import Policy
 from signals.models import Signal
 from tests.signals.payloads import signal
@@ -72,14 +72,12 @@ def test_the_window_is_a_setting(world, api_as):
 
 
 def test_closing_a_repeat_as_not_picked_up_tells_the_partner_not_picked_up(world, api_as):
-    # The DDAS outcome "not picked up: repeat signal" (not_picked_up_repeat) comes with the
-    # DDAS outcome list; "duplicate" is the not-picked-up outcome until then.
     first = file_case(world, api_as)
     _close(world, api_as, first, days_ago=30)
     response = api_as(world.corporatie).post(API, signal(partner_reference="H-2"), format="json")
     again = str(Signal.objects.get(pk=response.json()["id"]).case_id)
 
-    _close(world, api_as, again, days_ago=0, outcome="duplicate")
+    _close(world, api_as, again, days_ago=0, outcome="not_picked_up_repeat")
 
     mine = api_as(world.corporatie).get(f"/api/v1/signals/{response.json()['id']}/").json()
     assert mine["status"] == "not_picked_up"
@@ -156,3 +154,16 @@ def test_repeat_and_multiple_cases_count_in_the_figures_small_counts_suppressed(
     reach = api_as(world.triage).get("/api/v1/figures/").json()["reach"]
 
     assert (reach["cases"], reach["repeat"], reach["multiple"]) == (5, None, 5)
+
+
+def test_a_crisis_signal_filed_by_a_partner_puts_its_case_in_the_crisis_tray(world, api_as):
+    seed_demo_trays()
+    WorkTray.objects.create(name="Crisis", position=1, recommended_action="home_visit", crisis=True)
+
+    response = api_as(world.corporatie).post(API, signal(crisis=True), format="json")
+
+    assert response.status_code == 201, response.content
+    case = Signal.objects.select_related("case").get(pk=response.json()["id"]).case
+    assert case is not None
+    assert case.crisis is True
+    assert case.tray is not None and case.tray.name == "Crisis"

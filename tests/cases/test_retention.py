@@ -55,7 +55,7 @@ def _back_date(case_id: str, *, opened_days: int, closed_days: int) -> None:
 def test_back_dated_cases_are_erased_and_still_counted(world, api_as):
     # 0: closed without contact, received 7 months ago -> erased (6 months after receipt)
     no_contact = _case(world, api_as, 0)
-    step(api_as, world.triage, no_contact, "close", outcome="no_problem_found")
+    step(api_as, world.triage, no_contact, "close", outcome="not_picked_up_unfounded")
     _back_date(no_contact, opened_days=215, closed_days=200)
     # 1: contact, no help, closed 13 months ago -> erased (12 months after closing)
     no_help = _case(world, api_as, 1)
@@ -73,12 +73,12 @@ def test_back_dated_cases_are_erased_and_still_counted(world, api_as):
     api_as(world.professional_noord).post(
         f"/api/v1/cases/{helped}/plan/goals/", {"description": "Geheim doel van Verlopen"}, format="json"
     )
-    step(api_as, world.professional_noord, helped, "close", outcome="help_accepted")
+    step(api_as, world.professional_noord, helped, "close", outcome="referral_financial")
     _back_date(helped, opened_days=600, closed_days=580)
     # 3: help, closed 13 months ago -> kept (help keeps 18 months)
     kept = _case(world, api_as, 3)
     advance(world, api_as, kept, "in_progress")
-    step(api_as, world.professional_noord, kept, "close", outcome="help_accepted")
+    step(api_as, world.professional_noord, kept, "close", outcome="referral_financial")
     _back_date(kept, opened_days=420, closed_days=400)
     # 4: a below-threshold signal received 7 months ago -> erased
     api_as(world.corporatie).post(
@@ -115,7 +115,7 @@ def test_back_dated_cases_are_erased_and_still_counted(world, api_as):
         assert signal.signal_type.code == "rent_arrears"
         assert not HouseholdKey.objects.filter(household_id=Case.objects.get(pk=erased).household_id).exists()
     assert ContactAttempt.objects.get(case_id=no_help).note is None
-    assert Case.objects.get(pk=helped).outcome == "help_accepted"
+    assert Case.objects.get(pk=helped).outcome == "referral_financial"
     assert figures.signals_per_month(suppress=False) == figures_before
     assert AccessEvent.objects.filter(event_type="erase").count() == 4
     assert verify().ok

@@ -103,6 +103,6 @@ def test_a_closed_case_is_not_split(world, api_as):
     case_id = file_case(world, api_as)
     file_case(world, api_as, **NEIGHBOUR)
     wrong = _wrong_signal(case_id)
-    step(api_as, world.triage, case_id, "close", outcome="no_problem_found")
+    step(api_as, world.triage, case_id, "close", outcome="not_picked_up_unfounded")
 
     assert _split(api_as, world.triage, case_id, [wrong.pk]).status_code == 409

@@ -57,7 +57,9 @@ operation = st.tuples(
     st.sampled_from([None, "noord", "zuid"]),  # team argument
     st.sampled_from([None, "professional_noord", "professional_zuid", "coordinator_noord"]),  # lead argument
     st.sampled_from(["", "omdat het moet"]),  # reason
-    st.sampled_from(["help_accepted", "other", "unreachable", "nonsense"]),  # outcome
+    st.sampled_from(
+        ["referral_financial", "not_picked_up_other", "unreachable", "help_accepted", "nonsense"]
+    ),  # outcome
 )
 
 

@@ -151,9 +151,11 @@ def test_closing_needs_an_outcome_from_the_list_and_other_needs_a_reason(world, 
 
     assert "outcome" in step(api_as, world.triage, case_id, "close", expect=400)
     assert "outcome" in step(api_as, world.triage, case_id, "close", expect=400, outcome="gave_up")
-    assert "reason" in step(api_as, world.triage, case_id, "close", expect=400, outcome="other")
+    assert "reason" in step(api_as, world.triage, case_id, "close", expect=400, outcome="not_picked_up_other")
     assert (
-        step(api_as, world.triage, case_id, "close", outcome="other", reason="Dubbel ingevoerd")["state"]
+        step(
+            api_as, world.triage, case_id, "close", outcome="not_picked_up_other", reason="Dubbel ingevoerd"
+        )["state"]
         == "closed"
     )
 
@@ -162,7 +164,7 @@ def test_a_case_in_progress_is_closed_by_its_lead_not_by_triage(world, api_as):
     case_id = file_case(world, api_as)
     advance(world, api_as, case_id, "in_progress")
 
-    step(api_as, world.triage, case_id, "close", expect=404, outcome="help_accepted")
+    step(api_as, world.triage, case_id, "close", expect=404, outcome="referral_financial")
     assert step(api_as, world.coordinator_noord, case_id, "close", outcome="moved_away")["state"] == "closed"
 
 

@@ -52,11 +52,11 @@ def test_from_signal_to_closed_with_help_accepted(world, api_as):
     assert network.status_code == 201, network.content
     assert step(api_as, world.professional_noord, case_id, "start_monitoring")["state"] == "monitoring"
     statuses.append(_partner_status(api_as, world))
-    closed = step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+    closed = step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
     statuses.append(_partner_status(api_as, world))
 
     assert closed["state"] == "closed"
-    assert closed["outcome"] == "help_accepted"
+    assert closed["outcome"] == "referral_financial"
     assert closed["available_transitions"] == ["reopen"]
     # Closing with a referral to help is the covenant's one fact for the partner.
     assert statuses == ["received", "picked_up", "picked_up", "help_accepted"]

@@ -22,7 +22,7 @@ def test_a_network_members_organisation_and_role_are_erased_with_the_case(world,
         format="json",
     )
     assert added.status_code in (200, 201), added.content
-    step(api_as, world.professional_noord, case_id, "close", outcome="help_accepted")
+    step(api_as, world.professional_noord, case_id, "close", outcome="referral_financial")
     past = timezone.now() - datetime.timedelta(days=600)
     Case.objects.filter(pk=case_id).update(opened_at=past, closed_at=past)
 

@@ -22,6 +22,14 @@ ARREARS = [
     "energy_arrears",
     "water_arrears",
     "health_insurance_arrears",
+    # The DDAS signal partners' arrears types.
+    "mortgage_arrears",
+    "tax_arrears",
+    "benefits_recovery",
+    "cak_personal_contribution",
+    "cak_health_insurance",
+    "duo_arrears",
+    "other_arrears",
 ]
 
 

@@ -121,6 +121,6 @@ def test_the_status_follows_the_case_only_after_the_next_event(world, api_as, kn
     signal_id = response.json()["id"]
     assert _status(api_as, world.energie, signal_id) == "received"
 
-    step(api_as, world.professional_noord, known_case, "close", outcome="help_accepted")
+    step(api_as, world.professional_noord, known_case, "close", outcome="referral_financial")
 
     assert _status(api_as, world.energie, signal_id) == "help_accepted"

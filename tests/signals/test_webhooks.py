@@ -114,7 +114,7 @@ def test_signed_events_arrive_in_order_and_missed_ones_after_the_endpoint_return
         first = file_case(world, api_as, partner_reference="HUUR-1")
         with django_capture_on_commit_callbacks(execute=True):
             advance(world, api_as, first, "in_progress")
-            step(api_as, world.professional_noord, first, "close", outcome="help_accepted")
+            step(api_as, world.professional_noord, first, "close", outcome="referral_financial")
 
     first_signal = Signal.objects.get(case_id=first)
     events = receiver.events()

@@ -159,7 +159,7 @@ def test_a_signal_goes_from_the_partners_form_to_a_closed_case_and_into_the_acce
     page.get_by_role("row").filter(has_text="Regisseur toegewezen").get_by_role("link").click()
     page.get_by_role("button", name="Casus accepteren").click()
     inspect.check(page, "casus-in-behandeling")
-    page.get_by_label("Uitkomst").select_option("help_accepted")
+    page.get_by_label("Vervolghulp en/of verwijzing financieel", exact=True).check()
     page.get_by_role("button", name="Casus afsluiten").click()
     assert "afgesloten" in page.get_by_role("status").first.inner_text()
     inspect.check(page, "casus-afgesloten")

@@ -79,7 +79,7 @@ def test_closing_with_an_outcome(world, web_as, case_in):
     missing = step(client, case_id, "close", seen_state="in_progress")
     assert missing.status_code == 400 and 'id="transition-close-outcome-error"' in missing.content.decode()
 
-    done = step(client, case_id, "close", outcome="help_accepted", seen_state="in_progress")
+    done = step(client, case_id, "close", outcome="referral_financial", seen_state="in_progress")
     assert done.status_code == 302
     assert Case.objects.get(pk=case_id).state == State.CLOSED
 

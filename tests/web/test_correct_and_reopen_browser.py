@@ -73,7 +73,7 @@ def test_the_lead_corrects_a_contact_removes_a_goal_closes_and_reopens(world, br
     page.emulate_media(media="screen")
 
     # Closed by mistake, and reopened with a reason.
-    page.get_by_label("Uitkomst").select_option("declined_help")
+    page.get_by_label("Inwoner regelt het zelf/hoeft geen hulp vanuit vroegsignalering", exact=True).check()
     page.get_by_role("button", name="Casus afsluiten").click()
     assert "afgesloten" in page.get_by_role("status").first.inner_text()
     inspect.check(page, "casus-afgesloten")

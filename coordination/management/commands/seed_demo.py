@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from coordination import events
-from coordination.models import District, Organisation, PostcodeArea, Role, Team, User
+from coordination.models import District, Organisation, Policy, PostcodeArea, Role, Team, User
 
 ORGANISATIONS = {
     "gp": ("Huisartsenpraktijk De Linde", Organisation.Kind.GP),
@@ -36,6 +36,7 @@ USERS = [
     ("professional-zuid", "municipality", [Role.PROFESSIONAL], "Zeynep", "Zuid", "Zuid"),
     ("auditor", "municipality", [Role.AUDITOR], "Aart", "Auditor", None),
     ("beheer", "municipality", [Role.ADMIN], "Bea", "Beheer", None),
+    ("monitor", "municipality", [Role.MONITOR], "Monique", "Monitor", None),
 ]
 
 TEAMS = {"Noord": (1000, 1049), "Zuid": (1050, 1099)}
@@ -84,4 +85,13 @@ class Command(BaseCommand):
                 teams[team_name].members.add(user)
         # The apps above add theirs (cases: the work trays of a sensible weighing framework).
         events.demo_seeded.send(sender=self.__class__)
+        # Made-up settings for the delivery to the national monitor, so the monitor's export works.
+        policy = Policy.current()
+        if not policy.ddas_municipality_code:
+            policy.ddas_municipality_code = "9999"
+            policy.ddas_municipality_name = "Gemeente Voorbeeld (demo)"
+            policy.ddas_supplier_code = "SCHAKELPUNT-DEMO"
+            policy.ddas_contact_name = "Monique Monitor"
+            policy.ddas_contact_email = "monitor@example.org"
+            policy.save()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(USERS)} users, teams Noord and Zuid."))
