@@ -39,6 +39,7 @@ run queue
 run audit
 run letters
 run figures
+run ddas
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "Benchmarks that failed at smoke scale: ${failed[*]}"
