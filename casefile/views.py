@@ -143,7 +143,10 @@ def _letter_run(actor: User, tabs: list[trays.TrayCount], chosen: int | None) ->
         return None
     if not actor.has_role(*letters.LETTER_ROLES):
         return None
-    templates = list(letters.templates_for(actor).values_list("pk", "name"))
+    templates = [
+        (template.pk, f"{template.name} ({template.get_language_display()})")
+        for template in letters.templates_for(actor)
+    ]
     if not templates:
         return None
     return {"url": reverse("letters_web:tray_run", kwargs={"tray_id": tray.id}), "templates": templates}

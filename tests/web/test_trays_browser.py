@@ -6,14 +6,17 @@ its repeat link. Every page checked with axe-core and photographed at both sizes
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from cases.demo import seed_demo_trays
-from cases.models import Case, WorkTray
+from cases.models import Case, ContactAttempt, WorkTray
+from letters.models import LetterTemplate
 from tests.cases.flow import advance, file_case
+from tests.letters.conftest import pdf_text
 
 from .browser import Inspector
 from .test_browser_flow import login
@@ -104,3 +107,51 @@ def test_the_intake_shows_the_trays_as_tabs(world, api_as, browse: Any):
     inspect.check(page, "herhaalcasus")
     page.goto(page.base + f"/casussen/{first}/")
     assert Case.objects.get(pk=repeat).reference in page.locator("#stand").inner_text()
+
+
+def test_triage_makes_a_print_run_for_the_letters_tray_and_downloads_it(world, api_as, browse: Any):
+    seed_demo_trays()
+    LetterTemplate.objects.update_or_create(
+        name="Eerste brief",
+        defaults={
+            "language": "nl",
+            "title": "Wij willen graag met u in gesprek",
+            "body": "Beste {naam}, {kenmerk}.",
+        },
+    )
+    cases = [
+        file_case(
+            world,
+            api_as,
+            partner_reference=f"HUUR-{surname}",
+            subject__surname=surname,
+            subject__house_number=str(number),
+            subject__date_of_birth=f"19{50 + number}-02-03",
+        )
+        for number, surname in enumerate(["Jansen", "Bakker"], start=1)
+    ]
+    references = [Case.objects.get(pk=case_id).reference for case_id in cases]
+    page = browse
+    inspect = Inspector(prefix="werkbakken-")
+
+    login(page, "schakelpunt")
+    page.goto(page.base + "/casussen/intake/")
+    page.get_by_role("navigation", name="Werkbakken").get_by_role("link", name="Overig").click()
+    page.wait_for_load_state("load")
+    run_form = page.get_by_role("form", name="Brieven voor deze werkbak")
+    assert all(reference in page.locator("table.table").inner_text() for reference in references)
+    inspect.check(page, "brievenbak")
+
+    run_form.get_by_label("Sjabloon").select_option(label="Eerste brief (Nederlands)")
+    run_form.get_by_role("button", name="Printrun maken").click()
+    page.locator("[data-letters-state]", has_text="Klaar").wait_for()
+    assert page.get_by_text("2 van 2 casussen verwerkt").is_visible()
+    inspect.check(page, "brievenbak-printrun")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="2 brieven downloaden (PDF)").click()
+    letters = pdf_text(Path(download.value.path()).read_bytes())
+    assert all(reference in letters for reference in references)
+    assert "Jansen" in letters and "Bakker" in letters
+    # Each case was taken up by the officer and has its letter as a contact attempt.
+    assert set(Case.objects.filter(pk__in=cases).values_list("state", flat=True)) == {"triage"}
+    assert ContactAttempt.objects.filter(case_id__in=cases, channel="letter").count() == 2
