@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from cases.matching import SUBJECT_FIELDS, Evidence
@@ -58,11 +58,15 @@ class TrayRefSerializer(serializers.Serializer[Any]):
     recommended_action = serializers.ChoiceField(choices=RecommendedAction.choices)
 
 
+@extend_schema_serializer(component_name="LinkedCase")
 class CaseRefSerializer(serializers.Serializer[Any]):
+    """Another case this one links to: its id and reference."""
+
     id = serializers.UUIDField()
     reference = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="PreviousCase")
 class PreviousCaseSerializer(CaseRefSerializer):
     outcome = serializers.CharField(help_text="How the earlier case closed (an outcome code)")
     closed_at = serializers.DateTimeField(allow_null=True)

@@ -41,7 +41,7 @@ def test_a_household_closed_two_months_ago_and_signalled_again_opens_a_repeat_ca
     assert detail["repeat"] is True
     assert detail["previous_case"]["id"] == first
     assert detail["previous_case"]["reference"] == Case.objects.get(pk=first).reference
-    assert detail["previous_case"]["outcome"] == "no_problem_found"
+    assert detail["previous_case"]["outcome"] == "not_picked_up_unfounded"  # no_problem_found, as DDAS has it
     # Visible on the earlier case too.
     earlier = api_as(world.triage).get(f"/api/v1/cases/{first}/").json()
     assert earlier["later_cases"] == [{"id": again, "reference": case.reference}]

@@ -215,7 +215,7 @@ def test_find_merge_reroute_assign_correct_close_reopen_inbox_and_audit(world, a
 
     # Closed, by mistake, and reopened with a reason.
     close = _step(page, "close")
-    close.get_by_label("Uitkomst").select_option("declined_help")
+    close.get_by_label("Inwoner regelt het zelf/hoeft geen hulp vanuit vroegsignalering", exact=True).check()
     close.get_by_role("button", name="Casus afsluiten").click()
     assert "afgesloten" in _status(page)
     assert _standing(page)["Status"] == "Afgesloten"
