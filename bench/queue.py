@@ -206,7 +206,7 @@ def generate(database: str, cases: int, signals: int) -> None:
                     idempotency_key_index, content_index, arrears_amount, arrears_since, threat,
                     children_in_household,
                     consent_given, postcode_area, erased_at, case_id, filed_by_id, organisation_id,
-                    signal_type_id)
+                    signal_type_id, crisis, warm_handover, signal_date)
                 SELECT
                     md5('bench-s' || j)::uuid, 'S-B' || lpad(j::text, 10, '0'),
                     {_OPENED} + make_interval(days => ((j - 1) / %(n)s)::int),
@@ -217,7 +217,9 @@ def generate(database: str, cases: int, signals: int) -> None:
                     'unknown', j %% 4 >= 2, (1000 + j %% 100)::text, NULL,
                     md5('bench-c' || i)::uuid,
                     (%(filers)s::bigint[])[1 + j %% 4], (%(orgs)s::bigint[])[1 + j %% 4],
-                    (%(types)s::bigint[])[1 + j %% 4]
+                    (%(types)s::bigint[])[1 + j %% 4],
+                    j %% 50 = 0, j %% 7 = 0,
+                    ({_OPENED} + make_interval(days => ((j - 1) / %(n)s)::int))::date
                 FROM (SELECT j, 1 + (j - 1) %% %(n)s AS i FROM generate_series(1, %(s)s) AS j) AS numbered
                 """,
                 params,
